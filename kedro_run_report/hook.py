@@ -1,0 +1,389 @@
+"""The Kedro hook that records every run as events, in every process that takes part.
+
+It only translates hook calls into events and hands them to the store. It never raises
+into Kedro: any failure of its own becomes one warning in the log and the run goes on.
+
+Processes: pipeline hooks run in the main process. ThreadRunner calls node and dataset hooks
+from pool threads on this same instance; ParallelRunner calls them in worker processes, on
+a copy of this instance (fork) or on a fresh one (spawn). The main process publishes the
+active run in an environment variable that workers inherit, and every process writes its
+own stream, so nothing has to travel back through memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+from kedro.framework.hooks import hook_impl
+
+from kedro_run_report.events import Event, EventKind
+from kedro_run_report.ids import node_id
+from kedro_run_report.location import history_limit, log_location
+from kedro_run_report.sizes import SizeProbe
+from kedro_run_report.snapshot import pipeline_snapshot, run_meta
+from kedro_run_report.store import EventWriter, create_run, process_event, prune_runs
+
+logger = logging.getLogger("kedro_run_report")
+
+#: Set by the main process while a run is recorded: ``{"run_id": ..., "location": ...}``.
+ACTIVE_RUN_VARIABLE = "KEDRO_RUN_REPORT_ACTIVE_RUN"
+
+_NODE_START = EventKind.NODE_START.value
+_NODE_END = EventKind.NODE_END.value
+_NODE_ERROR = EventKind.NODE_ERROR.value
+_LOAD_START = EventKind.LOAD_START.value
+_LOAD_END = EventKind.LOAD_END.value
+_SAVE_START = EventKind.SAVE_START.value
+_SAVE_END = EventKind.SAVE_END.value
+
+
+def error_info(error: BaseException) -> dict[str, str]:
+    """Type, message and full traceback (with chained causes, e.g. a worker's) of an error."""
+    kind = type(error)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    return {
+        "type": name,
+        "message": str(error),
+        "traceback": "".join(traceback.format_exception(kind, error, error.__traceback__)),
+    }
+
+
+class _Guard:
+    """``with self._guard:`` turns any failure of ours into one warning instead of an error.
+
+    A context manager rather than a decorator: pluggy reads hook argument names from the
+    method's own signature, which a wrapper would hide on older pluggy versions.
+    """
+
+    def __init__(self, hook: RunReportHook) -> None:
+        self._hook = hook
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is not None and isinstance(exc, Exception):
+            self._hook._warn(exc)
+            return True  # never break the user's run
+        return False
+
+
+class _Recorder:
+    """The recording state of one run in one process."""
+
+    def __init__(self, run_id: str, location: str, role: str, catalog: Any) -> None:
+        self.run_id = run_id
+        self.location = location
+        self.pid = os.getpid()
+        self.writer = EventWriter(location)
+        self.sizes = SizeProbe(catalog)
+        self._node_ids: dict[str, str] = {}
+        self.writer.write(process_event(run_id, role))
+
+    def node_id(self, node: Any) -> str:
+        """Kedro-Viz id of a node, computed once per node name."""
+        name = node.name
+        ident = self._node_ids.get(name)
+        if ident is None:
+            ident = self._node_ids[name] = node_id(str(node))
+        return ident
+
+    def emit(self, event: Event, flush: bool = False) -> None:
+        self.writer.write(event, flush=flush)
+
+
+class RunReportHook:
+    """Records pipeline, node and dataset events of every ``kedro run``."""
+
+    def __init__(self) -> None:
+        self._main: _Recorder | None = None
+        self._worker: _Recorder | None = None
+        self._catalog: Any = None
+        self._project_path: str | None = None
+        self._viz_hook_registered = False
+        self._leave_compat_file = False
+        self._warned_pid: int | None = None
+        self._lock = threading.Lock()
+        self._guard = _Guard(self)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _warn(self, exc: BaseException) -> None:
+        if self._warned_pid == os.getpid():
+            return  # one warning per process and run is enough
+        self._warned_pid = os.getpid()
+        logger.warning(
+            "kedro-run-report could not record this run (%s: %s). The run itself is not "
+            "affected; its report may be incomplete.",
+            type(exc).__name__,
+            exc,
+        )
+
+    def _recorder(self) -> _Recorder | None:
+        """The recorder for this process, joining the active run in a worker process."""
+        pid = os.getpid()
+        main = self._main
+        if main is not None and main.pid == pid:
+            return main
+        worker = self._worker
+        if worker is not None and worker.pid == pid:
+            return worker
+        spec = os.environ.get(ACTIVE_RUN_VARIABLE)
+        if not spec:
+            return None
+        with self._lock:
+            if self._worker is None or self._worker.pid != pid:
+                active = json.loads(spec)
+                self._warned_pid = None
+                self._worker = _Recorder(
+                    str(active["run_id"]), str(active["location"]), "worker", self._catalog
+                )
+            return self._worker
+
+    # -- session and pipeline (main process) -----------------------------------------------
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        with self._guard:
+            self._project_path = str(getattr(context, "project_path", "") or "") or None
+            self._viz_hook_registered = _viz_run_hook_registered(
+                getattr(context, "_hook_manager", None)
+            )
+
+    @hook_impl
+    def after_catalog_created(self, catalog: Any) -> None:
+        with self._guard:
+            self._catalog = catalog
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        with self._guard:
+            self._main = None
+            self._warned_pid = None
+            os.environ.pop(ACTIVE_RUN_VARIABLE, None)
+            self._catalog = catalog if catalog is not None else self._catalog
+            project_path = run_params.get("project_path") or self._project_path
+            self._project_path = str(project_path) if project_path else None
+            run_id = str(run_params.get("run_id") or time.strftime("%Y-%m-%dT%H.%M.%S"))
+            meta = run_meta(run_params, _project_metadata(self._project_path))
+            started = time.time()
+            root = log_location(self._project_path)
+            manifest = {
+                "start": started,
+                "pipeline_names": meta["pipeline_names"],
+                "runner": meta["runner"],
+                "filters": meta["filters"],
+            }
+            location = create_run(root, run_id, manifest)
+            recorder = _Recorder(run_id, location, "main", self._catalog)
+            recorder.emit(
+                {
+                    "kind": EventKind.RUN_START.value,
+                    "t": started,
+                    "run_id": run_id,
+                    "meta": meta,
+                    "pipeline": pipeline_snapshot(pipeline, self._catalog),
+                },
+                flush=True,
+            )
+            self._main = recorder
+            os.environ[ACTIVE_RUN_VARIABLE] = json.dumps({"run_id": run_id, "location": location})
+            self._leave_compat_file = self._viz_hook_registered and _viz_will_record(run_params)
+            try:
+                prune_runs(root, history_limit())
+            except Exception as exc:
+                self._warn(exc)
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        with self._guard:
+            self._finish({"kind": EventKind.RUN_END.value, "t": time.time()})
+
+    @hook_impl
+    def on_pipeline_error(self, error: BaseException) -> None:
+        with self._guard:
+            self._finish(
+                {"kind": EventKind.RUN_ERROR.value, "t": time.time(), "error": error_info(error)}
+            )
+
+    def _finish(self, event: Event) -> None:
+        recorder = self._main
+        if recorder is None or recorder.pid != os.getpid():
+            return
+        self._main = None
+        os.environ.pop(ACTIVE_RUN_VARIABLE, None)
+        recorder.emit(event, flush=True)
+        recorder.writer.close()
+        if not self._leave_compat_file and self._project_path:
+            from kedro_run_report.compat_file import write_compat_file
+
+            write_compat_file(recorder.location, self._project_path)
+
+    # -- nodes (any process, any thread) ----------------------------------------------------
+
+    @hook_impl
+    def before_node_run(self, node: Any, catalog: Any) -> None:
+        with self._guard:
+            recorder = self._recorder()
+            if recorder is None:
+                return
+            if recorder.sizes.catalog is None:
+                recorder.sizes.catalog = catalog  # spawned workers see the catalog only here
+            recorder.emit(
+                {
+                    "kind": _NODE_START,
+                    "t": time.time(),
+                    "node": node.name,
+                    "id": recorder.node_id(node),
+                    "pid": recorder.pid,
+                    "thread": threading.current_thread().name,
+                }
+            )
+
+    @hook_impl
+    def after_node_run(self, node: Any) -> None:
+        with self._guard:
+            recorder = self._recorder()
+            if recorder is None:
+                return
+            recorder.emit(
+                {
+                    "kind": _NODE_END,
+                    "t": time.time(),
+                    "node": node.name,
+                    "id": recorder.node_id(node),
+                },
+                flush=not node.outputs,
+            )
+
+    @hook_impl
+    def on_node_error(self, error: BaseException, node: Any) -> None:
+        with self._guard:
+            recorder = self._recorder()
+            if recorder is None:
+                return
+            recorder.emit(
+                {
+                    "kind": _NODE_ERROR,
+                    "t": time.time(),
+                    "node": node.name,
+                    "id": recorder.node_id(node),
+                    "error": error_info(error),
+                },
+                flush=True,
+            )
+
+    # -- datasets (any process, any thread) -------------------------------------------------
+
+    @hook_impl
+    def before_dataset_loaded(self, dataset_name: str, node: Any) -> None:
+        with self._guard:
+            recorder = self._recorder()
+            if recorder is not None:
+                recorder.emit(
+                    {
+                        "kind": _LOAD_START,
+                        "t": time.time(),
+                        "dataset": dataset_name,
+                        "node": node.name,
+                    }
+                )
+
+    @hook_impl
+    def after_dataset_loaded(self, dataset_name: str, data: Any, node: Any) -> None:
+        with self._guard:
+            recorder = self._recorder()
+            if recorder is not None:
+                recorder.emit(self._io_end(recorder, _LOAD_END, dataset_name, data, node))
+
+    @hook_impl
+    def before_dataset_saved(self, dataset_name: str, node: Any) -> None:
+        with self._guard:
+            recorder = self._recorder()
+            if recorder is not None:
+                recorder.emit(
+                    {
+                        "kind": _SAVE_START,
+                        "t": time.time(),
+                        "dataset": dataset_name,
+                        "node": node.name,
+                    }
+                )
+
+    @hook_impl
+    def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
+        with self._guard:
+            recorder = self._recorder()
+            if recorder is not None:
+                last_output = bool(node.outputs) and node.outputs[-1] == dataset_name
+                recorder.emit(
+                    self._io_end(recorder, _SAVE_END, dataset_name, data, node), flush=last_output
+                )
+
+    @staticmethod
+    def _io_end(recorder: _Recorder, kind: str, dataset_name: str, data: Any, node: Any) -> Event:
+        t = time.time()
+        event: Event = {"kind": kind, "t": t, "dataset": dataset_name, "node": node.name}
+        try:
+            size, rows, in_memory = recorder.sizes.measure(dataset_name, data)
+        except Exception:
+            return event
+        if size is not None:
+            event["size"] = size
+            if in_memory:
+                event["mem"] = True
+        if rows is not None:
+            event["rows"] = rows
+        return event
+
+
+def _project_metadata(project_path: str | None) -> dict[str, Any]:
+    """Project and package name, read from the project's pyproject.toml when possible."""
+    if not project_path:
+        return {}
+    try:
+        from pathlib import Path
+
+        from kedro.framework.startup import _get_project_metadata
+
+        metadata = _get_project_metadata(Path(project_path))
+        return {
+            "project_name": metadata.project_name,
+            "package_name": metadata.package_name,
+            "project_path": project_path,
+        }
+    except Exception:
+        return {"project_path": project_path}
+
+
+def _viz_run_hook_registered(hook_manager: Any) -> bool:
+    """Whether Kedro-Viz's own run-status hook is active in this session."""
+    module = sys.modules.get("kedro_viz.integrations.kedro.run_hooks")
+    if module is None or hook_manager is None:
+        return False
+    viz_hook = getattr(module, "pipeline_run_hook", None)
+    return viz_hook is not None and bool(hook_manager.is_registered(viz_hook))
+
+
+def _viz_will_record(run_params: dict[str, Any]) -> bool:
+    """Whether Kedro-Viz's hook writes the events file for this run (its own rules)."""
+    try:
+        from kedro_viz.integrations.kedro.hooks_utils import is_default_run, is_sequential_runner
+    except Exception:
+        return False
+    return bool(is_default_run(run_params) and is_sequential_runner(run_params))
+
+
+#: The instance registered through the ``kedro.hooks`` entry point.
+hooks = RunReportHook()

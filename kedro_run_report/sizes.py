@@ -1,0 +1,131 @@
+"""Cheap size and row-count probes for loaded and saved data.
+
+File-backed datasets report the size of the file actually read or written (for versioned
+datasets, the resolved version, not the version directory). In-memory data gets a cheap
+estimate from the object itself. Nothing is ever serialised to be measured, and every access
+to a dataset's private attributes is guarded: a probe that fails just gives ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from kedro_run_report.location import is_url
+
+#: Set to ``local`` to skip size probes on remote filesystems, ``off`` to skip all probes.
+SIZES_VARIABLE = "KEDRO_RUN_REPORT_SIZES"
+
+_NO_FILE = object()
+
+
+def row_count(data: Any) -> int | None:
+    """Rows of a data frame or array, where that costs nothing."""
+    module = type(data).__module__.split(".", 1)[0]
+    if module in ("pandas", "numpy", "pyarrow", "polars", "modin", "dask"):
+        if module == "dask":
+            return None  # len() would compute the frame
+        shape = getattr(data, "shape", None)
+        if isinstance(shape, tuple) and shape and isinstance(shape[0], int):
+            return shape[0]
+    return None
+
+
+def memory_size(data: Any) -> int | None:
+    """A cheap estimate of an in-memory object's size in bytes, or ``None``."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return len(data)
+    if isinstance(data, str):
+        return len(data.encode("utf-8", "replace")) if len(data) < 1_000_000 else len(data)
+    module = type(data).__module__.split(".", 1)[0]
+    try:
+        if module == "pandas" and hasattr(data, "memory_usage"):
+            usage = data.memory_usage(index=True, deep=False)
+            return int(usage.sum()) if hasattr(usage, "sum") else int(usage)
+        if module == "polars" and hasattr(data, "estimated_size"):
+            return int(data.estimated_size())
+        nbytes = getattr(data, "nbytes", None)  # numpy, pyarrow
+        if isinstance(nbytes, int):
+            return nbytes
+    except Exception:
+        return None
+    return None
+
+
+class SizeProbe:
+    """Measures datasets of one catalog; remembers per dataset how to measure it."""
+
+    def __init__(self, catalog: Any, mode: str | None = None) -> None:
+        self.catalog = catalog
+        self.mode = (mode or os.environ.get(SIZES_VARIABLE) or "all").lower()
+        self._files: dict[str, Any] = {}  # dataset name -> dataset object, or _NO_FILE
+
+    def measure(self, dataset_name: str, data: Any) -> tuple[int | None, int | None, bool]:
+        """``(size, rows, in_memory)`` for data just loaded or saved under ``dataset_name``."""
+        rows = row_count(data)
+        if self.mode == "off":
+            return None, rows, False
+        dataset = self._file_dataset(dataset_name)
+        if dataset is not _NO_FILE:
+            size = _file_size(dataset, self.mode)
+            if size is not None:
+                return size, rows, False
+        return memory_size(data), rows, True
+
+    def _file_dataset(self, dataset_name: str) -> Any:
+        known = self._files.get(dataset_name)
+        if known is not None:
+            return known
+        dataset: Any = _NO_FILE
+        try:
+            candidate = self.catalog.get(dataset_name) if self.catalog is not None else None
+            if (
+                candidate is not None
+                and hasattr(candidate, "_fs")
+                and (hasattr(candidate, "_get_load_path") or hasattr(candidate, "_filepath"))
+            ):
+                dataset = candidate
+        except Exception:
+            dataset = _NO_FILE
+        self._files[dataset_name] = dataset
+        return dataset
+
+
+def _file_size(dataset: Any, mode: str) -> int | None:
+    """Size of the file behind a file-backed dataset; ``None`` if it cannot be known."""
+    try:
+        from kedro.io.core import get_filepath_str
+
+        protocol = getattr(dataset, "_protocol", "file") or "file"
+        if mode == "local" and protocol not in ("file", "local"):
+            return None
+        if hasattr(dataset, "_get_load_path"):
+            path = dataset._get_load_path()
+        else:
+            path = dataset._filepath
+        fs = dataset._fs
+        location = get_filepath_str(path, protocol)
+        if protocol in ("file", "local") and not is_url(location):
+            stat = os.stat(location)  # the fast path: no fsspec call for local files
+            if os.path.isdir(location):
+                return _dir_size(location)
+            return stat.st_size
+        info = fs.info(location)
+        if info.get("type") == "directory":
+            return int(fs.du(location, total=True))
+        size = info.get("size")
+        return int(size) if size is not None else None
+    except Exception:
+        return None
+
+
+def _dir_size(path: str) -> int:
+    """Total bytes of a directory dataset (e.g. partitioned Parquet)."""
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total

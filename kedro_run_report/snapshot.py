@@ -1,0 +1,125 @@
+"""What the hook records about a run before it starts: parameters and the planned pipeline.
+
+The snapshot lets a report draw the pipeline later without importing the project.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kedro_run_report.ids import node_id
+
+# run_params keys that select part of a pipeline: a run with any of them set is partial.
+FILTER_KEYS = (
+    "tags",
+    "node_names",
+    "from_nodes",
+    "to_nodes",
+    "from_inputs",
+    "to_outputs",
+    "namespaces",
+    "only_missing_outputs",
+    "load_versions",
+)
+
+_RUNNER_REPR = re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>")
+
+
+def runner_name(runner: Any) -> str:
+    """``"<kedro.runner.thread_runner.ThreadRunner object at 0x..>"`` -> ``"ThreadRunner"``."""
+    text = str(runner)
+    match = _RUNNER_REPR.fullmatch(text.strip())
+    if match:
+        return match.group(1).rsplit(".", 1)[-1]
+    if text in ("None", ""):
+        return "SequentialRunner"  # session.run() without a runner uses SequentialRunner
+    return text
+
+
+def run_filters(run_params: dict[str, Any]) -> dict[str, Any]:
+    """The partial-run filters that were actually set, as plain JSON values."""
+    filters: dict[str, Any] = {}
+    for key in FILTER_KEYS:
+        value = run_params.get(key)
+        if not value:
+            continue
+        if isinstance(value, dict):
+            filters[key] = {str(k): str(v) for k, v in value.items()}
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            filters[key] = sorted(str(v) for v in value)
+        elif isinstance(value, bool):
+            filters[key] = value
+        else:
+            filters[key] = str(value)
+    return filters
+
+
+def run_meta(run_params: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
+    """Run metadata recorded in the ``run_start`` event."""
+    names = run_params.get("pipeline_names") or ["__default__"]
+    return {
+        "project_name": project.get("project_name"),
+        "package_name": project.get("package_name"),
+        "project_path": str(run_params.get("project_path") or project.get("project_path") or ""),
+        "kedro_version": str(run_params.get("kedro_version") or ""),
+        "env": run_params.get("env") or "local",
+        "runner": runner_name(run_params.get("runner")),
+        "pipeline_names": [str(n) for n in names],
+        "filters": run_filters(run_params),
+        "runtime_param_names": sorted(str(k) for k in (run_params.get("runtime_params") or {})),
+    }
+
+
+def function_name(node: Any) -> str | None:
+    """The node function's dotted name, without calling anything."""
+    func = getattr(node, "func", None)
+    if func is None:
+        return None
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
+    module = getattr(func, "__module__", None)
+    if name is None:
+        return type(func).__name__
+    return f"{module}.{name}" if module else str(name)
+
+
+def dataset_type(catalog: Any, name: str) -> str | None:
+    """The short type of a catalog entry (``pandas.CSVDataset``) without materialising it."""
+    try:
+        full = catalog.get_type(name) if catalog is not None else None
+    except Exception:
+        return None
+    if not full:
+        return None
+    full = str(full)
+    parts = full.split(".")
+    if parts[0] in ("kedro_datasets", "kedro") and len(parts) >= 3:
+        # kedro_datasets.pandas.csv_dataset.CSVDataset -> pandas.CSVDataset
+        return f"{parts[-3]}.{parts[-1]}" if parts[0] == "kedro_datasets" else parts[-1]
+    return full
+
+
+def pipeline_snapshot(pipeline: Any, catalog: Any) -> dict[str, Any]:
+    """Every planned node (topological order) and the types of the datasets they touch."""
+    nodes = []
+    names: set[str] = set()
+    for node in pipeline.nodes:
+        nodes.append(
+            {
+                "id": node_id(str(node)),
+                "name": node.name,
+                "namespace": node.namespace,
+                "tags": sorted(node.tags),
+                "inputs": list(node.inputs),
+                "outputs": list(node.outputs),
+                "function": function_name(node),
+            }
+        )
+        names.update(node.inputs)
+        names.update(node.outputs)
+    datasets = {}
+    for name in sorted(names):
+        kind = dataset_type(catalog, name)
+        if kind:
+            datasets[name] = {"type": kind}
+    return {"nodes": nodes, "datasets": datasets}

@@ -1,0 +1,290 @@
+"""Where events live: one directory per run, one JSON Lines stream per process.
+
+Layout under the log root (a local path or an fsspec URL)::
+
+    <root>/runs/<run key>/run.json                         manifest, written at run start
+    <root>/runs/<run key>/events-<host>-<pid>.jsonl        local: appended and flushed per event
+    <root>/runs/<run key>/events-<host>-<pid>-<seq>.jsonl  remote: one new object per batch
+
+No two processes share a file, so concurrent writers never collide, and a killed process
+keeps everything it wrote before the kill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import fsspec
+
+from kedro_run_report.errors import EventLogError, NoRunsError, UnknownRunError
+from kedro_run_report.events import FORMAT_VERSION, BadEventLine, Event, EventKind, decode, encode
+from kedro_run_report.location import is_url
+
+RUNS_DIR = "runs"
+MANIFEST = "run.json"
+EVENT_FILE_PATTERN = re.compile(r"^events-.+\.jsonl$")
+HOST = socket.gethostname()
+# A remote batch is written when it holds this many events or is this old (seconds).
+BATCH_EVENTS = 500
+BATCH_SECONDS = 5.0
+
+
+def _fs(location: str) -> tuple[Any, str]:
+    """The fsspec filesystem and in-filesystem path of a location."""
+    return fsspec.core.url_to_fs(location)
+
+
+def _join(location: str, *parts: str) -> str:
+    return "/".join([location.rstrip("/"), *parts])
+
+
+def safe_key(run_id: str) -> str:
+    """A directory name for a run id: nothing that can climb out of the runs directory."""
+    key = re.sub(r"[^A-Za-z0-9._-]", "_", run_id).strip(".") or "run"
+    return key[:120]
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+class EventWriter:
+    """Appends events of this process to its own stream; thread-safe, fork-aware."""
+
+    def __init__(self, run_location: str) -> None:
+        self.run_location = run_location
+        self.pid = os.getpid()
+        self._lock = threading.Lock()
+        self._remote = is_url(run_location)
+        self._file: Any = None
+        self._batch: list[str] = []
+        self._batch_started = 0.0
+        self._seq = 0
+        self._stem = f"events-{safe_key(HOST)}-{self.pid}"
+        if not self._remote:
+            Path(run_location).mkdir(parents=True, exist_ok=True)
+            # Line buffering: every event reaches the OS as soon as it is written.
+            self._file = open(  # noqa: SIM115 - kept open for the life of the run
+                Path(run_location) / f"{self._stem}.jsonl", "a", encoding="utf-8", buffering=1
+            )
+
+    def write(self, event: Event, *, flush: bool = False) -> None:
+        """Append one event; remote streams batch until ``flush`` or a threshold."""
+        line = encode(event)
+        with self._lock:
+            if self._file is not None:
+                self._file.write(line)
+                return
+            if not self._batch:
+                self._batch_started = time.monotonic()
+            self._batch.append(line)
+            if (
+                flush
+                or len(self._batch) >= BATCH_EVENTS
+                or time.monotonic() - self._batch_started >= BATCH_SECONDS
+            ):
+                self._flush_batch()
+
+    def flush(self) -> None:
+        """Push out anything buffered (a no-op for local files, which flush per event)."""
+        with self._lock:
+            if self._batch:
+                self._flush_batch()
+
+    def _flush_batch(self) -> None:
+        lines, self._batch = self._batch, []
+        self._seq += 1
+        path = _join(self.run_location, f"{self._stem}-{self._seq:06d}.jsonl")
+        with fsspec.open(path, "w", encoding="utf-8") as handle:
+            handle.write("".join(lines))
+
+    def close(self) -> None:
+        """Flush and release the stream."""
+        self.flush()
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+
+def process_event(run_id: str, role: str) -> Event:
+    """The first event of every stream."""
+    return {
+        "kind": EventKind.PROCESS.value,
+        "t": time.time(),
+        "version": FORMAT_VERSION,
+        "run_id": run_id,
+        "pid": os.getpid(),
+        "host": HOST,
+        "role": role,
+    }
+
+
+def create_run(root: str, run_id: str, manifest: dict[str, Any]) -> str:
+    """Make a new, unique run directory under ``root`` and write its manifest."""
+    fs, _ = _fs(root)
+    runs = _join(root, RUNS_DIR)
+    key = safe_key(run_id)
+    location = _join(runs, key)
+    if fs.exists(_fs(location)[1]):
+        key = f"{key}-{uuid.uuid4().hex[:6]}"
+        location = _join(runs, key)
+    if not is_url(location):
+        Path(location).mkdir(parents=True, exist_ok=True)
+    body = dict(manifest, run_id=run_id, key=key, version=FORMAT_VERSION)
+    atomic_write_text(_join(location, MANIFEST), json.dumps(body, indent=1, default=str))
+    return location
+
+
+def atomic_write_text(location: str, text: str) -> None:
+    """Write a whole file so that readers see the old content or the new, never a part."""
+    if is_url(location):
+        # Object stores replace objects atomically on upload.
+        with fsspec.open(location, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    target = Path(location)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class RunRecord:
+    """A recorded run as listed from the log: enough to choose one, no events read."""
+
+    run_id: str
+    key: str
+    location: str
+    start: float
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def list_runs(root: str) -> list[RunRecord]:
+    """Recorded runs under ``root``, oldest first."""
+    fs, runs_path = _fs(_join(root, RUNS_DIR))
+    try:
+        entries = fs.ls(runs_path, detail=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    records = []
+    for entry in entries:
+        key = str(entry).rstrip("/").rsplit("/", 1)[-1]
+        location = _join(root, RUNS_DIR, key)
+        manifest = _read_manifest(location)
+        if manifest is None:
+            continue
+        start = manifest.get("start")
+        records.append(
+            RunRecord(
+                run_id=str(manifest.get("run_id") or key),
+                key=key,
+                location=location,
+                start=float(start) if isinstance(start, (int, float)) else 0.0,
+                manifest=manifest,
+            )
+        )
+    records.sort(key=lambda r: (r.start, r.key))
+    return records
+
+
+def _read_manifest(location: str) -> dict[str, Any] | None:
+    try:
+        with fsspec.open(_join(location, MANIFEST), "r", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def find_run(root: str, run_id: str | None = None) -> RunRecord:
+    """The latest run, or the one whose id (or directory key) is ``run_id``."""
+    runs = list_runs(root)
+    if not runs:
+        raise NoRunsError(
+            f"No runs recorded in {root}. Run `kedro run` in the project first "
+            "(kedro-run-report records every run), or point --events at an event log."
+        )
+    if run_id is None:
+        return runs[-1]
+    for record in reversed(runs):
+        if run_id in (record.run_id, record.key):
+            return record
+    recent = ", ".join(r.run_id for r in runs[-3:])
+    raise UnknownRunError(
+        f"No recorded run has the id {run_id!r}. Recent runs: {recent} (see --list)."
+    )
+
+
+def prune_runs(root: str, keep: int) -> list[str]:
+    """Delete the oldest runs beyond the newest ``keep``; return the removed keys."""
+    runs = list_runs(root)
+    removed = []
+    for record in runs[: max(0, len(runs) - keep)]:
+        fs, path = _fs(record.location)
+        fs.rm(path, recursive=True)
+        removed.append(record.key)
+    return removed
+
+
+def event_files(run_location: str) -> list[str]:
+    """The event streams of one run, in an order that keeps each process's parts together."""
+    fs, path = _fs(run_location)
+    try:
+        names = [str(p).rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(path, detail=False)]
+    except (FileNotFoundError, NotADirectoryError):
+        raise EventLogError(f"{run_location} is not a run directory.") from None
+    return [_join(run_location, n) for n in sorted(names) if EVENT_FILE_PATTERN.match(n)]
+
+
+def iter_file_events(location: str, warnings: list[str]) -> Iterator[Event]:
+    """Events of one stream; bad lines are skipped with a warning, a torn last line silently."""
+    bad = 0
+    with fsspec.open(location, "r", encoding="utf-8", errors="replace") as handle:
+        pending: str | None = None
+        for line in handle:
+            if pending is not None:
+                try:
+                    yield decode(pending)
+                except BadEventLine:
+                    bad += 1
+            pending = line
+        if pending is not None:
+            try:
+                yield decode(pending)
+            except BadEventLine:
+                if pending.endswith("\n"):
+                    bad += 1
+                # else: the writer was killed mid-line; everything before it is intact
+    if bad:
+        name = location.rsplit("/", 1)[-1]
+        warnings.append(f"Skipped {bad} unreadable line(s) in {name}.")
+
+
+def iter_run_events(run_location: str, warnings: list[str]) -> Iterator[Event]:
+    """All events of one run, process by process."""
+    files = event_files(run_location)
+    if not files:
+        raise EventLogError(f"{run_location} holds no event files of kedro-run-report.")
+    for location in files:
+        yield from iter_file_events(location, warnings)

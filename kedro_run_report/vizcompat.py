@@ -1,0 +1,179 @@
+"""Kedro-Viz's Run Status file: ``.viz/kedro_pipeline_events.json``, both ways.
+
+Kedro-Viz reads a flat JSON list of events (see ``kedro_viz.integrations.kedro.run_hooks``);
+we write it from a :class:`RunStatus` so the Workflow view shows our runs, and we read one
+(including one Kedro-Viz wrote itself) into our own events so it can be reported.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kedro_run_report.events import Event, EventKind
+from kedro_run_report.ids import dataset_id
+from kedro_run_report.model import FAILED, SUCCESS, RunStatus, iso
+
+VIZ_EVENTS_FILE = Path(".viz") / "kedro_pipeline_events.json"
+
+
+def to_viz_events(status: RunStatus) -> list[dict[str, Any]]:
+    """Kedro-Viz events that make its ``/api/run-status`` derive the same statuses."""
+    pipeline = status.pipeline
+    events: list[dict[str, Any]] = [
+        {"event": "before_pipeline_run", "timestamp": iso(pipeline.start)}
+    ]
+    for dataset in status.datasets.values():
+        if dataset.loads:
+            events.append(_dataset_event("after_dataset_loaded", dataset.name, dataset.size))
+    for node in status.nodes.values():
+        if node.status == SUCCESS:
+            events.append(
+                {
+                    "event": "after_node_run",
+                    "node": node.name,
+                    "node_id": node.id,
+                    "duration": node.compute_duration,
+                    "status": "success",
+                }
+            )
+        elif node.status == FAILED:
+            events.append(
+                {
+                    "event": "on_node_error",
+                    "node": node.name,
+                    "node_id": node.id,
+                    "error": node.error.message if node.error else "",
+                    "timestamp": iso(node.end),
+                    "traceback": node.error.traceback if node.error else "",
+                }
+            )
+    for dataset in status.datasets.values():
+        if dataset.saves:
+            events.append(_dataset_event("after_dataset_saved", dataset.name, dataset.size))
+    if pipeline.status == SUCCESS:
+        events.append({"event": "after_pipeline_run", "timestamp": iso(pipeline.end)})
+    elif pipeline.status == FAILED:
+        error = pipeline.error
+        event: dict[str, Any] = {
+            "event": "on_pipeline_error",
+            "error": error.message if error else "",
+            "timestamp": iso(pipeline.end),
+            "traceback": error.traceback if error else "",
+        }
+        failed = next((d for d in status.datasets.values() if d.status == FAILED and d.error), None)
+        if failed is not None and failed.error is not None:
+            event["dataset"] = failed.name
+            event["operation"] = failed.error.operation
+            culprit = status.node_by_name(failed.error.node or "")
+            if culprit is not None:
+                event["node"] = culprit.name
+                event["node_id"] = culprit.id
+        events.append(event)
+    # An interrupted run has no end event, exactly like a Kedro-Viz log cut short.
+    return events
+
+
+def _dataset_event(kind: str, name: str, size: int | None) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "event": kind,
+        "dataset": name,
+        "node_id": dataset_id(name),
+        "status": "Available",
+    }
+    if size is not None:
+        event["size"] = size
+    return event
+
+
+def looks_like_viz_events(data: Any) -> bool:
+    """Whether parsed JSON is a Kedro-Viz events list."""
+    return (
+        isinstance(data, list)
+        and bool(data)
+        and all(isinstance(e, dict) and isinstance(e.get("event"), str) for e in data)
+    )
+
+
+def _timestamp(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def from_viz_events(viz_events: list[dict[str, Any]], warnings: list[str]) -> list[Event]:
+    """Our events for a Kedro-Viz events list (it has no per-node or per-dataset times)."""
+    times = [t for t in (_timestamp(e.get("timestamp")) for e in viz_events) if t is not None]
+    t0 = times[0] if times else 0.0
+    clock = t0
+    out: list[Event] = []
+    warnings.append(
+        "Read from a Kedro-Viz events file: it records no start times per node or dataset, "
+        "no worker and no pipeline structure."
+    )
+    for event in viz_events:
+        kind = event.get("event")
+        stamp = _timestamp(event.get("timestamp"))
+        if kind == "before_pipeline_run":
+            clock = stamp if stamp is not None else clock
+            out.append({"kind": EventKind.RUN_START.value, "t": clock, "run_id": "kedro-viz"})
+        elif kind in ("after_dataset_loaded", "after_dataset_saved"):
+            loaded = kind == "after_dataset_loaded"
+            start = EventKind.LOAD_START if loaded else EventKind.SAVE_START
+            end = EventKind.LOAD_END if loaded else EventKind.SAVE_END
+            name = str(event.get("dataset", ""))
+            size = event.get("size")
+            base = {"dataset": name, "node": None}
+            out.append({"kind": start.value, "t": clock, **base})
+            out.append({"kind": end.value, "t": clock, "size": size, **base})
+        elif kind == "after_node_run":
+            name = str(event.get("node", ""))
+            duration = event.get("duration")
+            duration = float(duration) if isinstance(duration, (int, float)) else 0.0
+            ident = event.get("node_id")
+            out.append({"kind": EventKind.NODE_START.value, "t": clock, "node": name, "id": ident})
+            out.append(
+                {"kind": EventKind.NODE_END.value, "t": clock + duration, "node": name, "id": ident}
+            )
+        elif kind == "on_node_error":
+            name = str(event.get("node", ""))
+            ident = event.get("node_id")
+            when = stamp if stamp is not None else clock
+            error = {"message": event.get("error", ""), "traceback": event.get("traceback", "")}
+            out.append({"kind": EventKind.NODE_START.value, "t": when, "node": name, "id": ident})
+            out.append(
+                {
+                    "kind": EventKind.NODE_ERROR.value,
+                    "t": when,
+                    "node": name,
+                    "id": ident,
+                    "error": error,
+                }
+            )
+        elif kind == "after_pipeline_run":
+            out.append(
+                {"kind": EventKind.RUN_END.value, "t": stamp if stamp is not None else clock}
+            )
+        elif kind == "on_pipeline_error":
+            when = stamp if stamp is not None else clock
+            if event.get("dataset"):
+                op = (
+                    EventKind.SAVE_START
+                    if event.get("operation") == "saving"
+                    else EventKind.LOAD_START
+                )
+                out.append(
+                    {
+                        "kind": op.value,
+                        "t": when,
+                        "dataset": str(event["dataset"]),
+                        "node": event.get("node"),
+                    }
+                )
+            error = {"message": event.get("error", ""), "traceback": event.get("traceback", "")}
+            out.append({"kind": EventKind.RUN_ERROR.value, "t": when, "error": error})
+    return out
