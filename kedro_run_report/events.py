@@ -34,6 +34,7 @@ class EventKind(str, Enum):
     LOAD_END = "load_end"
     SAVE_START = "save_start"
     SAVE_END = "save_end"
+    SIZE = "size"  # a load's size measured later (spawned workers see the catalog late)
     WARNING = "warning"  # a problem of the recorder itself, kept for the report
 
     def __str__(self) -> str:

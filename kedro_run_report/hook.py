@@ -42,6 +42,7 @@ _LOAD_START = EventKind.LOAD_START.value
 _LOAD_END = EventKind.LOAD_END.value
 _SAVE_START = EventKind.SAVE_START.value
 _SAVE_END = EventKind.SAVE_END.value
+_SIZE = EventKind.SIZE.value
 
 
 def error_info(error: BaseException) -> dict[str, str]:
@@ -88,6 +89,8 @@ class _Recorder:
         self.pid = os.getpid()
         self.writer = EventWriter(location)
         self.sizes = SizeProbe(catalog)
+        # Loads seen before this process knew the catalog: (node name, dataset name).
+        self.unmeasured: list[tuple[str, str]] = []
         self._node_ids: dict[str, str] = {}
         self.writer.write(process_event(run_id, role))
 
@@ -233,13 +236,15 @@ class RunReportHook:
     # -- nodes (any process, any thread) ----------------------------------------------------
 
     @hook_impl
-    def before_node_run(self, node: Any, catalog: Any) -> None:
+    def before_node_run(self, node: Any, catalog: Any, inputs: dict[str, Any]) -> None:
         with self._guard:
             recorder = self._recorder()
             if recorder is None:
                 return
             if recorder.sizes.catalog is None:
                 recorder.sizes.catalog = catalog  # spawned workers see the catalog only here
+            if recorder.unmeasured:
+                self._measure_late(recorder, node, inputs)
             recorder.emit(
                 {
                     "kind": _NODE_START,
@@ -332,9 +337,34 @@ class RunReportHook:
                 )
 
     @staticmethod
+    def _measure_late(recorder: _Recorder, node: Any, inputs: dict[str, Any]) -> None:
+        """Sizes of this node's inputs loaded before the catalog was known."""
+        pending = [(n, d) for n, d in recorder.unmeasured if n == node.name]
+        recorder.unmeasured = [item for item in recorder.unmeasured if item[0] != node.name]
+        for _node, dataset_name in pending:
+            if dataset_name not in inputs:
+                continue
+            size, rows, in_memory = recorder.sizes.measure(dataset_name, inputs[dataset_name])
+            if size is not None:
+                recorder.emit(
+                    {
+                        "kind": _SIZE,
+                        "t": time.time(),
+                        "dataset": dataset_name,
+                        "node": node.name,
+                        "size": size,
+                        "mem": in_memory,
+                        "rows": rows,
+                    }
+                )
+
+    @staticmethod
     def _io_end(recorder: _Recorder, kind: str, dataset_name: str, data: Any, node: Any) -> Event:
         t = time.time()
         event: Event = {"kind": kind, "t": t, "dataset": dataset_name, "node": node.name}
+        if recorder.sizes.catalog is None:
+            recorder.unmeasured.append((node.name, dataset_name))
+            return event
         try:
             size, rows, in_memory = recorder.sizes.measure(dataset_name, data)
         except Exception:

@@ -183,6 +183,7 @@ class PipelineRun:
     pipeline_names: list[str] = field(default_factory=list)
     filters: dict[str, Any] = field(default_factory=dict)
     host: str | None = None
+    pid: int | None = None  # the main process
 
     @property
     def duration(self) -> float:
@@ -212,6 +213,7 @@ class PipelineRun:
             "pipeline_names": self.pipeline_names,
             "filters": self.filters,
             "host": self.host,
+            "pid": self.pid,
         }
 
 
@@ -270,6 +272,10 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -289,7 +295,8 @@ class Aggregator:
         self.warnings: list[str] = []
         # (operation, node name or None, dataset name) -> start times of unfinished I/O
         self._open_io: dict[tuple[str, str | None, str], list[float]] = {}
-        self._host: str | None = None
+        self._host: str | None = None  # of the stream being read
+        self._pid: int | None = None
         self._handlers = {
             EventKind.PROCESS.value: self._on_process,
             EventKind.RUN_START.value: self._on_run_start,
@@ -302,6 +309,7 @@ class Aggregator:
             EventKind.SAVE_START.value: self._on_io_start,
             EventKind.LOAD_END.value: self._on_io_end,
             EventKind.SAVE_END.value: self._on_io_end,
+            EventKind.SIZE.value: self._on_late_size,
             EventKind.WARNING.value: self._on_warning,
         }
 
@@ -343,6 +351,7 @@ class Aggregator:
 
     def _on_process(self, event: Event) -> None:
         self._host = _str_or_none(event.get("host"))
+        self._pid = _int_or_none(event.get("pid"))
 
     def _on_run_start(self, event: Event) -> None:
         p = self.pipeline
@@ -350,6 +359,7 @@ class Aggregator:
         p.run_id = str(event.get("run_id") or p.run_id)
         p.start = float(event["t"])
         p.host = self._host
+        p.pid = self._pid
         for key in ("project_name", "package_name", "project_path", "kedro_version", "env"):
             setattr(p, key, _str_or_none(meta.get(key)))
         p.runner = _str_or_none(meta.get("runner"))
@@ -423,10 +433,7 @@ class Aggregator:
         started = starts.pop(0) if starts else t
         elapsed = max(0.0, t - started)
         dataset = self._dataset(dataset_name)
-        size = event.get("size")
-        size = size if isinstance(size, int) and not isinstance(size, bool) else None
-        rows = event.get("rows")
-        rows = rows if isinstance(rows, int) and not isinstance(rows, bool) else None
+        size, rows = _int_or_none(event.get("size")), _int_or_none(event.get("rows"))
         in_memory = bool(event.get("mem"))
         file_bytes = 0 if in_memory else size or 0
         if dataset.status != FAILED:
@@ -457,6 +464,17 @@ class Aggregator:
                 node.load_duration += elapsed
             else:
                 node.save_duration += elapsed
+
+    def _on_late_size(self, event: Event) -> None:
+        dataset = self._dataset(event.get("dataset"))
+        size, rows = _int_or_none(event.get("size")), _int_or_none(event.get("rows"))
+        if size is not None:
+            dataset.size = size
+            dataset.in_memory = bool(event.get("mem"))
+            if not dataset.in_memory:
+                dataset.bytes_read += size
+        if rows is not None and dataset.rows is None:
+            dataset.rows = rows
 
     def _on_warning(self, event: Event) -> None:
         self.warnings.append(str(event.get("message", "")))
