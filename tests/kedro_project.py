@@ -6,7 +6,8 @@ The pipeline (5 nodes, 2 namespaces)::
     prep.enriched -> model.train -> model.model.pkl (versioned) -> model.score -> model.scores.csv
     model.scores + prep.enriched -> summarise -> summary (memory)
 
-``FAIL_NODE=<node name>`` in the environment makes that node raise.
+``FAIL_NODE=<node name>`` in the environment makes that node raise; ``SLEEP_NODE=<node name>``
+makes it sleep ``SLEEP_SECONDS`` (default 60) first.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ PACKAGE = "toyproj"
 
 NODES_PY = '''
 import os
+import time
 
 import pandas as pd
 
 
 def _maybe_fail(name):
+    if os.environ.get("SLEEP_NODE") == name:
+        time.sleep(float(os.environ.get("SLEEP_SECONDS", "60")))
     if os.environ.get("FAIL_NODE") == name:
         raise ValueError(f"boom in {name}")
 
@@ -150,16 +154,25 @@ def kedro_env(**extra: str) -> dict[str, str]:
         COLUMNS="200",
         PYTHONUNBUFFERED="1",
     )
-    for key in ("KEDRO_RUN_REPORT_ACTIVE_RUN", "KEDRO_RUN_REPORT_DIR", "FAIL_NODE"):
+    for key in ("KEDRO_RUN_REPORT_ACTIVE_RUN", "KEDRO_RUN_REPORT_DIR", "FAIL_NODE", "SLEEP_NODE"):
         env.pop(key, None)
     env.update(extra)
     return env
 
 
-def run_kedro(project: Path, *args: str, timeout: float = 180, **env: str) -> subprocess.CompletedProcess[str]:
+def run_kedro(
+    project: Path, *args: str, timeout: float = 180, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run ``kedro <args>`` in ``project`` with this interpreter."""
+    return run_python(project, "-m", "kedro", *args, timeout=timeout, **env)
+
+
+def run_python(
+    project: Path, *args: str, timeout: float = 180, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with ``args`` in ``project``, with the kedro environment."""
     return subprocess.run(
-        [sys.executable, "-m", "kedro", *args],
+        [sys.executable, *args],
         cwd=project,
         env=kedro_env(**env),
         capture_output=True,

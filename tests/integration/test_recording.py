@@ -1,0 +1,188 @@
+"""Recording beyond the seed scenarios: turning it off, several runs, kills, faults, Kedro-Viz."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from helpers import node_statuses, status_of, viz_events
+from kedro_project import kedro_env, run_kedro, run_python
+
+from kedro_run_report.store import list_runs
+
+pytestmark = pytest.mark.integration
+
+LOG_ROOT = Path(".viz") / "run-report"
+
+
+def _settings(project: Path, text: str) -> None:
+    (project / "src" / "toyproj" / "settings.py").write_text(text)
+
+
+@pytest.mark.parametrize("runner_env", [{}, {"KEDRO_MP_CONTEXT": "spawn"}], ids=["seq", "spawn"])
+def test_disable_hooks_for_plugins_turns_recording_off(project: Path, runner_env: dict) -> None:
+    _settings(project, 'DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz", "kedro-run-report")\n')
+    args = ["--runner", "ParallelRunner"] if runner_env else []
+    result = run_kedro(project, "run", *args, **runner_env)
+    assert result.returncode == 0, result.stderr
+    assert not (project / LOG_ROOT).exists()
+    assert not (project / ".viz" / "kedro_pipeline_events.json").exists()
+
+
+def test_two_session_runs_in_one_process_are_two_runs(project: Path) -> None:
+    script = textwrap.dedent(
+        """
+        from pathlib import Path
+        from kedro.framework.session import KedroSession
+        from kedro.framework.startup import bootstrap_project
+
+        bootstrap_project(Path.cwd())
+        for _ in range(2):
+            with KedroSession.create(project_path=Path.cwd()) as session:
+                session.run()  # no runner given
+        """
+    )
+    result = run_python(project, "-c", script)
+    assert result.returncode == 0, result.stderr
+    runs = list_runs(str(project / LOG_ROOT))
+    assert len(runs) == 2
+    assert runs[0].run_id != runs[1].run_id
+    for record in runs:
+        status = status_of(project, record.run_id)
+        assert status.pipeline.status == "success"
+        assert status.pipeline.runner == "SequentialRunner"
+        assert set(node_statuses(status).values()) == {"success"}
+
+
+def test_sigkill_keeps_every_event_before_the_kill(project: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        env=kedro_env(SLEEP_NODE="model.train"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            streams = list((project / LOG_ROOT).glob("runs/*/events-*.jsonl"))
+            if streams and '"node_start"' in streams[0].read_text() and (
+                '"node":"model.train"' in streams[0].read_text().split('"node_start"')[-1]
+            ):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("model.train never started")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    status = status_of(project)
+    assert status.pipeline.status == "interrupted"
+    assert status.pipeline.end is None
+    assert node_statuses(status) == {
+        "prep.clean": "success",
+        "prep.enrich": "success",
+        "model.train": "interrupted",
+        "model.score": "not_run",
+        "summarise": "not_run",
+    }
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["a-file-not-a-directory", "/proc/kedro-run-report-cannot-write-here"],
+    ids=["file", "unwritable"],
+)
+def test_unusable_log_location_warns_once_and_run_succeeds(project: Path, location: str) -> None:
+    (project / "a-file-not-a-directory").write_text("I am a file")
+    result = run_kedro(project, "run", KEDRO_RUN_REPORT_DIR=location)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert output.count("kedro-run-report could not record this run") == 1
+    assert "Pipeline execution completed successfully" in output
+
+
+FAULTS = [
+    "kedro_run_report.store.EventWriter.write",
+    "kedro_run_report.store.EventWriter.__init__",
+    "kedro_run_report.hook.create_run",
+    "kedro_run_report.hook.pipeline_snapshot",
+    "kedro_run_report.hook.error_info",
+    "kedro_run_report.sizes.SizeProbe.measure",
+    "kedro_run_report.compat_file.write_compat_file",
+    "kedro_run_report.hook._Recorder.node_id",
+]
+
+
+@pytest.mark.parametrize("target", FAULTS)
+@pytest.mark.parametrize("fail_node", ["", "model.train"], ids=["success", "node-fails"])
+def test_faults_in_the_recorder_never_change_the_runs_outcome(
+    project: Path, target: str, fail_node: str
+) -> None:
+    module, _, attribute = target.rpartition(".")
+    script = textwrap.dedent(
+        f"""
+        import importlib, sys
+        name, attribute = {module!r}, {attribute!r}
+        try:
+            owner = importlib.import_module(name)
+        except ImportError:
+            module_name, _, cls = name.rpartition(".")
+            owner = getattr(importlib.import_module(module_name), cls)
+        def broken(*args, **kwargs):
+            raise RuntimeError("injected fault")
+        setattr(owner, attribute, broken)
+        from kedro.framework.cli import main
+        sys.argv = ["kedro", "run"]
+        main()
+        """
+    )
+    env = {"FAIL_NODE": fail_node} if fail_node else {}
+    result = run_python(project, "-c", script, **env)
+    output = result.stdout + result.stderr
+    if fail_node:
+        assert result.returncode != 0
+        assert "boom in model.train" in output
+    else:
+        assert result.returncode == 0, output
+        assert "Pipeline execution completed successfully" in output
+    assert "injected fault" not in output or "could not record this run" in output
+    assert output.count("could not record this run") <= 1
+
+
+def test_kedro_viz_hook_keeps_its_own_file(project: Path) -> None:
+    _settings(project, "")  # Kedro-Viz's hooks active
+    result = run_kedro(project, "run")
+    assert result.returncode == 0, result.stderr
+    events = viz_events(project)
+    # Kedro-Viz writes one event per load; ours writes one per dataset.
+    loads = [e for e in events if e["event"] == "after_dataset_loaded"]
+    assert sum(1 for e in loads if e["dataset"] == "prep.enriched") == 2
+    assert status_of(project).pipeline.status == "success"  # we still record the run
+
+    # Kedro-Viz skips partial runs: then the file is ours.
+    result = run_kedro(project, "run", "--tags", "prep")
+    assert result.returncode == 0, result.stderr
+    nodes = {e["node"] for e in viz_events(project) if e["event"] == "after_node_run"}
+    assert nodes == {"prep.clean", "prep.enrich"}
+
+
+def test_compat_file_is_replaced_whole(project: Path) -> None:
+    result = run_kedro(project, "run")
+    assert result.returncode == 0
+    first = viz_events(project)
+    result = run_kedro(project, "run", FAIL_NODE="prep.clean")
+    assert result.returncode != 0
+    second = viz_events(project)
+    assert first[-1]["event"] == "after_pipeline_run"
+    assert second[-1]["event"] == "on_pipeline_error"
+    assert not list((project / ".viz").glob("*.tmp"))
+    json.dumps(second)  # plain JSON, no custom types
