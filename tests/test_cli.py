@@ -1,0 +1,193 @@
+"""``kedro viz report`` through Click: formats, outputs and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from builders import CHAIN, EventLog
+from click.testing import CliRunner
+
+from kedro_run_report.cli import EXIT_BAD_INPUT, report
+from kedro_run_report.events import encode
+from kedro_run_report.store import create_run
+
+
+def _record(root: Path, log: EventLog, run_id: str = "run-1") -> Path:
+    """Store ``log`` as one recorded run under ``root``; return the run directory."""
+    run = Path(create_run(str(root), run_id, {"start": log.events[0]["t"]}))
+    (run / "events-host-1.jsonl").write_text("".join(encode(e) for e in log.events))
+    return run
+
+
+def _good_run() -> EventLog:
+    log = EventLog().start(CHAIN).load("raw", "a", size=3).node("a").save("mid", "a")
+    return log.load("mid", "b").node_fails("b").error()
+
+
+@pytest.fixture
+def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty directory that is not a Kedro project, as the working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KEDRO_RUN_REPORT_DIR", raising=False)
+    return tmp_path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(report, list(args), obj=None)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_to_stdout_from_a_log_directory(cwd: Path) -> None:
+    _record(cwd / "log", _good_run())
+    code, out, err = invoke("--events", str(cwd / "log"), "-f", "json", "-o", "-")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["pipeline"]["status"] == "failed"
+    assert {n["name"]: n["status"] for n in data["nodes"].values()} == {
+        "a": "success",
+        "b": "failed",
+        "c": "not_run",
+    }
+
+
+def test_json_to_a_file_says_where(cwd: Path) -> None:
+    run = _record(cwd / "log", _good_run())
+    code, _out, err = invoke("--events", str(run), "-f", "json", "-o", "status.json")
+    assert code == 0
+    assert f"written to {cwd / 'status.json'}" in err
+    assert json.loads((cwd / "status.json").read_text())["pipeline"]["run_id"] == "run-1"
+
+
+def test_run_id_picks_an_older_run(cwd: Path) -> None:
+    _record(cwd / "log", _good_run(), "old")
+    newer = EventLog(t0=1_800_000_000.0).start(CHAIN).end()
+    _record(cwd / "log", newer, "new")
+    for run_id, expected in (("old", "failed"), ("new", "success")):
+        args = ("--events", str(cwd / "log"), "--run-id", run_id, "-f", "json", "-o", "-")
+        code, out, _err = invoke(*args)
+        assert code == 0 and json.loads(out)["pipeline"]["status"] == expected
+    code, _out, _err = invoke("--events", str(cwd / "log"), "-f", "json", "-o", "-")
+    assert json.loads(_out)["pipeline"]["status"] == "success"  # latest by start time
+
+
+def test_a_single_stream_file_and_a_kedro_viz_file_are_read(cwd: Path) -> None:
+    from kedro_run_report.model import aggregate
+    from kedro_run_report.vizcompat import to_viz_events
+
+    run = _record(cwd / "log", _good_run())
+    (stream,) = run.glob("events-*.jsonl")
+    code, out, _err = invoke("--events", str(stream), "-f", "json", "-o", "-")
+    assert code == 0 and json.loads(out)["pipeline"]["status"] == "failed"
+
+    viz_file = cwd / "kedro_pipeline_events.json"
+    viz_file.write_text(json.dumps(to_viz_events(aggregate(_good_run().events))))
+    code, out, _err = invoke("--events", str(viz_file), "-f", "json", "-o", "-")
+    assert code == 0
+    data = json.loads(out)
+    assert data["pipeline"]["status"] == "failed"
+    assert any("Kedro-Viz events file" in w for w in data["warnings"])
+
+
+def test_a_torn_last_line_still_reports(cwd: Path) -> None:
+    run = _record(cwd / "log", EventLog().start(CHAIN).load("raw", "a").node("a"))
+    (stream,) = run.glob("events-*.jsonl")
+    with stream.open("a") as handle:
+        handle.write('{"kind":"node_start","t":17000')
+    code, out, _err = invoke("--events", str(cwd / "log"), "-f", "json", "-o", "-")
+    assert code == 0
+    data = json.loads(out)
+    assert data["pipeline"]["status"] == "interrupted"
+    assert data["warnings"] == []
+
+
+BAD_INPUTS = {
+    "missing path": (None, "does not exist"),
+    "empty file": ("", "is empty"),
+    "binary junk": ("\x00\x01\x02garbage", "not an event log"),
+    "corrupt JSON list": ('[{"event": "before_pipeline_run"', "not valid JSON"),
+    "foreign JSON list": ('[{"name": "x"}]', "not Kedro-Viz run events"),
+    "foreign JSON lines": ('{"hello": 1}\n{"world": 2}\n', "holds no kedro-run-report run"),
+    "JSON lines without a run": ('{"kind":"node_start","t":1}\n', "holds no kedro-run-report run"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_event_files_give_one_line_and_exit_2(cwd: Path, case: str) -> None:
+    content, message = BAD_INPUTS[case]
+    path = cwd / "events.json"
+    if content is not None:
+        path.write_text(content)
+    code, out, err = invoke("--events", str(path), "-f", "json", "-o", "-")
+    assert code == EXIT_BAD_INPUT
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("Error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_no_runs_recorded_yet(cwd: Path) -> None:
+    code, _out, err = invoke("-f", "json")
+    assert code == EXIT_BAD_INPUT
+    assert "No runs recorded" in err and "kedro run" in err
+
+
+def test_unknown_run_id(cwd: Path) -> None:
+    _record(cwd / "log", _good_run())
+    code, _out, err = invoke("--events", str(cwd / "log"), "--run-id", "nope", "-f", "json")
+    assert code == EXIT_BAD_INPUT and "No recorded run has the id 'nope'" in err
+
+
+def test_an_empty_directory_is_not_an_event_log(cwd: Path) -> None:
+    (cwd / "empty").mkdir()
+    code, _out, err = invoke("--events", str(cwd / "empty"), "-f", "json")
+    assert code == EXIT_BAD_INPUT and "without kedro-run-report events" in err
+
+
+@pytest.mark.parametrize("target", ["missing-dir/out.json", "existing-dir"])
+def test_unwritable_output_keeps_what_was_there(cwd: Path, target: str) -> None:
+    _record(cwd / "log", _good_run())
+    (cwd / "existing-dir").mkdir()
+    (cwd / "existing-dir" / "keep.txt").write_text("keep me")
+    code, _out, err = invoke("--events", str(cwd / "log"), "-f", "json", "-o", str(cwd / target))
+    if target == "existing-dir":
+        assert code == 2 and "Invalid value" in err  # Click refuses a directory
+    else:
+        # The parent is created: writing there is fine.
+        assert code == 0
+    assert (cwd / "existing-dir" / "keep.txt").read_text() == "keep me"
+
+
+def test_output_under_a_file_is_refused(cwd: Path) -> None:
+    _record(cwd / "log", _good_run())
+    (cwd / "a-file").write_text("keep me")
+    code, _out, err = invoke(
+        "--events", str(cwd / "log"), "-f", "json", "-o", str(cwd / "a-file" / "x.json")
+    )
+    assert code == EXIT_BAD_INPUT and "Cannot write the report" in err
+    assert err.count("\n") == 1
+    assert (cwd / "a-file").read_text() == "keep me"
+
+
+def test_a_failed_write_keeps_the_previous_report(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    _record(cwd / "log", _good_run())
+    (cwd / "report.json").write_text("previous")
+
+    def refuse(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    code, _out, err = invoke("--events", str(cwd / "log"), "-f", "json", "-o", "report.json")
+    assert code == EXIT_BAD_INPUT and "No space left on device" in err
+    assert (cwd / "report.json").read_text() == "previous"
+    assert sorted(p.name for p in cwd.iterdir()) == ["log", "report.json"]
+
+
+def test_every_option_has_help_text() -> None:
+    for param in report.params:
+        assert getattr(param, "help", None), param.name
+    assert report.help

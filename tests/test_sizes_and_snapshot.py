@@ -1,0 +1,102 @@
+"""Size probes and the run snapshot, without running Kedro."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.pipeline import node, pipeline
+from kedro_datasets.pickle import PickleDataset
+
+from kedro_run_report.ids import node_id
+from kedro_run_report.sizes import SizeProbe, memory_size, row_count
+from kedro_run_report.snapshot import pipeline_snapshot, run_filters, runner_name
+
+
+def test_row_counts_only_where_cheap() -> None:
+    assert row_count(pd.DataFrame({"a": range(7)})) == 7
+    assert row_count(np.zeros((3, 2))) == 3
+    assert row_count([1, 2, 3]) is None
+    assert row_count({"a": 1}) is None
+
+
+def test_memory_estimates_never_serialise() -> None:
+    frame = pd.DataFrame({"a": np.arange(100, dtype="int64")})
+    assert memory_size(frame) == int(frame.memory_usage(index=True, deep=False).sum())
+    assert memory_size(np.zeros(10, dtype="float64")) == 80
+    assert memory_size(b"12345") == 5
+    assert memory_size("héllo") == 6
+    assert memory_size(object()) is None
+    assert memory_size({"a": 1}) is None
+
+
+def test_versioned_file_size_is_the_version_written(tmp_path: Path) -> None:
+    from kedro.io import Version
+
+    dataset = PickleDataset(filepath=str(tmp_path / "model.pkl"), version=Version(None, None))
+    catalog = DataCatalog(datasets={"model": dataset, "mem": MemoryDataset()})
+    dataset.save({"weights": list(range(1000))})
+    probe = SizeProbe(catalog)
+    size, rows, in_memory = probe.measure("model", {"weights": []})
+    (written,) = (tmp_path / "model.pkl").glob("*/model.pkl")
+    assert (size, rows, in_memory) == (written.stat().st_size, None, False)
+    assert size != 4096  # not the version directory
+
+    size, rows, in_memory = probe.measure("mem", pd.DataFrame({"a": [1, 2]}))
+    assert in_memory and rows == 2 and size and size > 0
+
+
+def test_probe_failures_give_none(tmp_path: Path) -> None:
+    catalog = DataCatalog(datasets={"gone": PickleDataset(filepath=str(tmp_path / "gone.pkl"))})
+    assert SizeProbe(catalog).measure("gone", None) == (None, None, True)
+    assert SizeProbe(catalog, mode="off").measure("gone", [1]) == (None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("<kedro.runner.thread_runner.ThreadRunner object at 0x7f>", "ThreadRunner"),
+        ("<my.pkg.CustomRunner object at 0xABC>", "CustomRunner"),
+        ("None", "SequentialRunner"),
+    ],
+)
+def test_runner_names(text: str, name: str) -> None:
+    assert runner_name(text) == name
+
+
+def test_only_set_filters_are_kept() -> None:
+    params = {
+        "tags": ["b", "a"],
+        "node_names": [],
+        "from_nodes": None,
+        "only_missing_outputs": True,
+        "load_versions": {"x": "2024"},
+        "runtime_params": {"secret": 1},
+    }
+    assert run_filters(params) == {
+        "tags": ["a", "b"],
+        "only_missing_outputs": True,
+        "load_versions": {"x": "2024"},
+    }
+
+
+def test_snapshot_has_kedro_viz_ids_and_dataset_types() -> None:
+    def f(x: int) -> int:
+        return x
+
+    pipe = pipeline(
+        [node(f, "raw", "mid", name="first"), node(f, "mid", "out", name="second")],
+        namespace="ns",
+        inputs={"raw"},
+    )
+    catalog = DataCatalog(datasets={"raw": MemoryDataset(1)})
+    snapshot = pipeline_snapshot(pipe, catalog)
+    first = snapshot["nodes"][0]
+    assert first["name"] == "ns.first" and first["namespace"] == "ns"
+    assert first["id"] == node_id(str(pipe.nodes[0]))
+    assert first["inputs"] == ["raw"] and first["outputs"] == ["ns.mid"]
+    assert first["function"].endswith("f")
+    assert snapshot["datasets"]["raw"] == {"type": "MemoryDataset"}

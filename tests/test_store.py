@@ -1,0 +1,153 @@
+"""The event store: per-process streams, torn lines, run listing and pruning."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from kedro_run_report.errors import NoRunsError, UnknownRunError
+from kedro_run_report.events import EventKind
+from kedro_run_report.store import (
+    EventWriter,
+    atomic_write_text,
+    create_run,
+    event_files,
+    find_run,
+    iter_run_events,
+    list_runs,
+    process_event,
+    prune_runs,
+    safe_key,
+)
+
+
+def _event(i: int) -> dict:
+    return {"kind": EventKind.NODE_START.value, "t": float(i), "node": f"n{i}"}
+
+
+def test_writer_appends_one_line_per_event_and_flushes_each(tmp_path: Path) -> None:
+    writer = EventWriter(str(tmp_path / "run"))
+    writer.write(process_event("r", "main"))
+    writer.write(_event(1))
+    # Readable before close: a killed process keeps what it wrote.
+    (stream,) = (tmp_path / "run").glob("events-*.jsonl")
+    assert len(stream.read_text().splitlines()) == 2
+    assert stream.name.endswith(f"-{os.getpid()}.jsonl")
+    writer.close()
+
+
+def test_threads_never_interleave_lines(tmp_path: Path) -> None:
+    writer = EventWriter(str(tmp_path / "run"))
+
+    def work(base: int) -> None:
+        for i in range(500):
+            writer.write({**_event(base + i), "padding": "x" * 200})
+
+    threads = [threading.Thread(target=work, args=(k * 1000,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    writer.close()
+    warnings: list[str] = []
+    events = list(iter_run_events(str(tmp_path / "run"), warnings))
+    assert len(events) == 4000 and not warnings
+
+
+def test_torn_last_line_is_tolerated_silently(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "events-h-1.jsonl").write_text(
+        '{"kind":"process","t":1}\n{"kind":"node_start","t":2,"node":"a"}\n{"kind":"node_e'
+    )
+    warnings: list[str] = []
+    events = list(iter_run_events(str(run), warnings))
+    assert [e["kind"] for e in events] == ["process", "node_start"]
+    assert warnings == []
+
+
+def test_corrupt_middle_lines_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "events-h-1.jsonl").write_text(
+        '{"kind":"process","t":1}\nnot json\n[1,2]\n{"t":3}\n{"kind":"run_end","t":4}\n'
+    )
+    warnings: list[str] = []
+    events = list(iter_run_events(str(run), warnings))
+    assert [e["kind"] for e in events] == ["process", "run_end"]
+    assert warnings == ["Skipped 3 unreadable line(s) in events-h-1.jsonl."]
+
+
+def test_runs_are_listed_oldest_first_and_found_by_id(tmp_path: Path) -> None:
+    root = str(tmp_path / "log")
+    for i, run_id in enumerate(["2024-01-02T00.00.00.000Z", "2024-01-01T00.00.00.000Z"]):
+        create_run(root, run_id, {"start": 100.0 + i})
+    runs = list_runs(root)
+    assert [r.run_id for r in runs] == ["2024-01-02T00.00.00.000Z", "2024-01-01T00.00.00.000Z"]
+    assert find_run(root).run_id == "2024-01-01T00.00.00.000Z"  # the latest started
+    assert find_run(root, "2024-01-02T00.00.00.000Z").start == 100.0
+
+
+def test_same_run_id_twice_gets_two_directories(tmp_path: Path) -> None:
+    root = str(tmp_path / "log")
+    first = create_run(root, "same", {"start": 1.0})
+    second = create_run(root, "same", {"start": 2.0})
+    assert first != second
+    assert len(list_runs(root)) == 2
+
+
+def test_no_runs_and_unknown_run_are_clear_errors(tmp_path: Path) -> None:
+    root = str(tmp_path / "log")
+    with pytest.raises(NoRunsError, match="No runs recorded"):
+        find_run(root)
+    create_run(root, "known", {"start": 1.0})
+    with pytest.raises(UnknownRunError, match="'nope'.*Recent runs: known"):
+        find_run(root, "nope")
+
+
+@pytest.mark.parametrize("run_id", ["../../etc", "/abs/path", "a/b", "..", "", "x" * 500])
+def test_run_ids_cannot_escape_the_runs_directory(tmp_path: Path, run_id: str) -> None:
+    key = safe_key(run_id)
+    assert "/" not in key and key not in ("", ".", "..") and len(key) <= 120
+    location = create_run(str(tmp_path / "log"), run_id, {"start": 1.0})
+    assert Path(location).parent == tmp_path / "log" / "runs"
+
+
+def test_prune_keeps_the_newest(tmp_path: Path) -> None:
+    root = str(tmp_path / "log")
+    for i in range(5):
+        create_run(root, f"run-{i}", {"start": float(i)})
+    assert prune_runs(root, keep=2) == ["run-0", "run-1", "run-2"]
+    assert [r.run_id for r in list_runs(root)] == ["run-3", "run-4"]
+
+
+def test_atomic_write_replaces_whole_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "file.json"
+    atomic_write_text(str(target), "first")
+    atomic_write_text(str(target), "second")
+    assert target.read_text() == "second"
+    assert [p.name for p in target.parent.iterdir()] == ["file.json"]
+
+
+def test_remote_writer_batches_into_new_objects(tmp_path: Path) -> None:
+    import fsspec
+
+    location = "memory://kedro-run-report-test/run"
+    writer = EventWriter(location)
+    writer.write(process_event("r", "main"))
+    writer.write(_event(1), flush=True)
+    writer.write(_event(2))
+    assert len(event_files(location)) == 1  # the second batch is still buffered
+    writer.close()
+    files = event_files(location)
+    assert len(files) == 2
+    warnings: list[str] = []
+    assert [e["kind"] for e in iter_run_events(location, warnings)] == [
+        "process",
+        "node_start",
+        "node_start",
+    ]
+    fsspec.filesystem("memory").rm("/kedro-run-report-test", recursive=True)
