@@ -44,6 +44,9 @@ _SAVE_START = EventKind.SAVE_START.value
 _SAVE_END = EventKind.SAVE_END.value
 _SIZE = EventKind.SIZE.value
 
+# Node ids of the planned pipeline, computed once for the snapshot; forked workers inherit it.
+_SNAPSHOT_NODE_IDS: dict[str, str] = {}
+
 
 def error_info(error: BaseException) -> dict[str, str]:
     """Type, message and full traceback (with chained causes, e.g. a worker's) of an error."""
@@ -91,7 +94,7 @@ class _Recorder:
         self.sizes = SizeProbe(catalog)
         # Loads seen before this process knew the catalog: (node name, dataset name).
         self.unmeasured: list[tuple[str, str]] = []
-        self._node_ids: dict[str, str] = {}
+        self._node_ids: dict[str, str] = dict(_SNAPSHOT_NODE_IDS)
         self.writer.write(process_event(run_id, role))
 
     def node_id(self, node: Any) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kedro_run_report.events import Event, EventKind
-from kedro_run_report.ids import dataset_id, is_parameter
+from kedro_run_report.ids import dataset_id, is_parameter, strip_transcoding
 
 SCHEMA_VERSION = 1
 
@@ -292,6 +292,7 @@ class Aggregator:
         self.nodes: dict[str, NodeRun] = {}
         self.node_ids: dict[str, str] = {}  # node name -> id
         self.datasets: dict[str, DatasetRun] = {}
+        self._datasets_by_name: dict[str, DatasetRun] = {}  # transcoded names share one
         self.warnings: list[str] = []
         # (operation, node name or None, dataset name) -> start times of unfinished I/O
         self._open_io: dict[tuple[str, str | None, str], list[float]] = {}
@@ -341,10 +342,14 @@ class Aggregator:
 
     def _dataset(self, name: Any) -> DatasetRun:
         name = str(name)
+        dataset = self._datasets_by_name.get(name)
+        if dataset is not None:
+            return dataset
         ident = dataset_id(name)
         dataset = self.datasets.get(ident)
         if dataset is None:
-            dataset = self.datasets[ident] = DatasetRun(id=ident, name=name.split("@", 1)[0])
+            dataset = self.datasets[ident] = DatasetRun(id=ident, name=strip_transcoding(name))
+        self._datasets_by_name[name] = dataset
         return dataset
 
     # -- handlers -----------------------------------------------------------------------
