@@ -100,3 +100,19 @@ def test_snapshot_has_kedro_viz_ids_and_dataset_types() -> None:
     assert first["inputs"] == ["raw"] and first["outputs"] == ["ns.mid"]
     assert first["function"].endswith("f")
     assert snapshot["datasets"]["raw"] == {"type": "MemoryDataset"}
+
+
+def test_remote_file_size_goes_through_fsspec() -> None:
+    import pickle
+
+    dataset = PickleDataset(filepath="memory://bucket/kedro-run-report-sizes.pkl")
+    data = list(range(500))
+    dataset.save(data)
+    catalog = DataCatalog(datasets={"remote": dataset})
+    try:
+        size, _rows, in_memory = SizeProbe(catalog).measure("remote", data)
+        assert (size, in_memory) == (len(pickle.dumps(data)), False)
+        # Remote probes can be turned off, leaving local files measured.
+        assert SizeProbe(catalog, mode="local").measure("remote", data)[0] is None
+    finally:
+        dataset._fs.rm("/kedro-run-report-sizes.pkl")

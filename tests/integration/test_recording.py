@@ -72,8 +72,10 @@ def test_sigkill_keeps_every_event_before_the_kill(project: Path) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             streams = list((project / LOG_ROOT).glob("runs/*/events-*.jsonl"))
-            if streams and '"node_start"' in streams[0].read_text() and (
-                '"node":"model.train"' in streams[0].read_text().split('"node_start"')[-1]
+            if (
+                streams
+                and '"node_start"' in streams[0].read_text()
+                and ('"node":"model.train"' in streams[0].read_text().split('"node_start"')[-1])
             ):
                 break
             time.sleep(0.1)
@@ -186,3 +188,40 @@ def test_compat_file_is_replaced_whole(project: Path) -> None:
     assert second[-1]["event"] == "on_pipeline_error"
     assert not list((project / ".viz").glob("*.tmp"))
     json.dumps(second)  # plain JSON, no custom types
+
+
+@pytest.mark.parametrize("how", ["env-relative", "env-absolute", "env-file-url", "setting"])
+def test_log_location_is_configurable(project: Path, tmp_path: Path, how: str) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    env: dict[str, str] = {}
+    if how == "env-relative":
+        env["KEDRO_RUN_REPORT_DIR"] = "logs/runs-here"
+        expected = project / "logs" / "runs-here"
+    elif how == "env-absolute":
+        env["KEDRO_RUN_REPORT_DIR"] = str(elsewhere)
+        expected = elsewhere
+    elif how == "env-file-url":
+        env["KEDRO_RUN_REPORT_DIR"] = elsewhere.as_uri()
+        expected = elsewhere
+    else:
+        _settings(
+            project,
+            f'DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",)\nKEDRO_RUN_REPORT_DIR = "{elsewhere}"\n',
+        )
+        expected = elsewhere
+    result = run_kedro(project, "run", **env)
+    assert result.returncode == 0, result.stderr
+    assert len(list_runs(str(expected))) == 1
+    assert not (project / LOG_ROOT).exists()
+    report = run_kedro(project, "viz", "report", "-f", "json", "-o", "s.json", **env)
+    assert report.returncode == 0, report.stderr
+    assert json.loads((project / "s.json").read_text())["pipeline"]["status"] == "success"
+
+
+def test_history_is_pruned_to_the_configured_number(project: Path) -> None:
+    for _ in range(3):
+        assert (
+            run_kedro(project, "run", "--tags", "prep", KEDRO_RUN_REPORT_HISTORY="2").returncode
+            == 0
+        )
+    assert len(list_runs(str(project / LOG_ROOT))) == 2
