@@ -1,0 +1,176 @@
+"""How much the recording hook costs.
+
+1. Microseconds per recorded event: the hook methods called in-process, as Kedro calls them,
+   without file-size probes (KEDRO_RUN_REPORT_SIZES=off); the median of several repetitions.
+2. The wall-time ratio of `kedro run` on a 1000-node no-op pipeline with and without the plugin,
+   in alternating pairs so that drift on the machine affects both sides alike.
+
+Run:  python benchmarks/bench_hook.py [--pairs 7] [--nodes 1000]
+Targets (issue 2): at most 20 us per event, and a ratio of at most 1.03.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.pipeline import node, pipeline
+
+EVENTS_PER_NODE = 6  # load start/end, node start/end, save start/end
+
+
+def identity(x: object) -> object:
+    return x
+
+
+def per_event_microseconds(nodes: int = 2000, repeats: int = 7) -> list[float]:
+    """Median-ready samples: microseconds per event over ``nodes`` simulated nodes."""
+    os.environ["KEDRO_RUN_REPORT_SIZES"] = "off"
+    from kedro_run_report.hook import ACTIVE_RUN_VARIABLE, RunReportHook
+
+    pipe = pipeline([node(identity, f"d{i}", f"d{i + 1}", name=f"n{i}") for i in range(nodes)])
+    catalog = DataCatalog(datasets={"d0": MemoryDataset(1)})
+    samples = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as project:
+            os.environ["KEDRO_RUN_REPORT_DIR"] = str(Path(project) / "log")
+            hook = RunReportHook()
+            run_params = {"run_id": "bench", "project_path": project, "runner": "None"}
+            hook.before_pipeline_run(run_params, pipe, catalog)
+            data = {"x": 1}
+            started = time.perf_counter()
+            for item in pipe.nodes:
+                (name,) = item.inputs
+                (out,) = item.outputs
+                hook.before_dataset_loaded(name, item)
+                hook.after_dataset_loaded(name, data, item)
+                hook.before_node_run(item, catalog, {name: data})
+                hook.after_node_run(item)
+                hook.before_dataset_saved(out, item)
+                hook.after_dataset_saved(out, data, item)
+            elapsed = time.perf_counter() - started
+            hook._main.writer.close()  # type: ignore[union-attr]
+            hook._main = None
+            os.environ.pop(ACTIVE_RUN_VARIABLE, None)
+        samples.append(elapsed / (nodes * EVENTS_PER_NODE) * 1e6)
+    os.environ.pop("KEDRO_RUN_REPORT_DIR", None)
+    return samples
+
+
+REGISTRY = """
+from kedro.pipeline import node, pipeline
+
+def noop(x):
+    return x
+
+def register_pipelines():
+    width, depth = 50, {depth}
+    nodes = [node(noop, "params:seed", f"c0_0", name="c0_0")]
+    nodes = []
+    for chain in range(width):
+        previous = "params:seed"
+        for step in range(depth):
+            out = f"c{{chain}}_{{step}}"
+            nodes.append(node(noop, previous, out, name=f"n_{{chain}}_{{step}}"))
+            previous = out
+    return {{"__default__": pipeline(nodes)}}
+"""
+
+
+def make_noop_project(root: Path, nodes: int) -> Path:
+    """A Kedro project whose pipeline is ``nodes`` no-op nodes in 50 chains."""
+    package = root / "src" / "noop_bench"
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.kedro]\npackage_name = "noop_bench"\nproject_name = "noop"\n'
+        'kedro_init_version = "1.0.0"\n'
+    )
+    (package / "__init__.py").write_text("")
+    (package / "pipeline_registry.py").write_text(REGISTRY.format(depth=max(1, nodes // 50)))
+    (package / "settings.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+            DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",) + (
+                ("kedro-run-report",) if os.environ.get("BENCH_PLUGIN_OFF") else ()
+            )
+            """
+        )
+    )
+    (root / "conf" / "base").mkdir(parents=True)
+    (root / "conf" / "local").mkdir()
+    (root / "conf" / "base" / "parameters.yml").write_text("seed: 1\n")
+    (root / "conf" / "base" / "catalog.yml").write_text("{}\n")
+    return root
+
+
+def timed_run(project: Path, plugin_on: bool) -> float:
+    env = dict(os.environ, KEDRO_DISABLE_TELEMETRY="1", DO_NOT_TRACK="1")
+    env.pop("BENCH_PLUGIN_OFF", None)
+    if not plugin_on:
+        env["BENCH_PLUGIN_OFF"] = "1"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"kedro run failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def wall_time_ratio(nodes: int, pairs: int) -> tuple[list[float], list[float]]:
+    """Alternating paired runs: (times with the plugin, times without)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = make_noop_project(Path(tmp) / "noop", nodes)
+        timed_run(project, True)  # warm caches (bytecode, page cache)
+        timed_run(project, False)
+        on, off = [], []
+        for i in range(pairs):
+            first_on = i % 2 == 0
+            a = timed_run(project, first_on)
+            b = timed_run(project, not first_on)
+            on.append(a if first_on else b)
+            off.append(b if first_on else a)
+        return on, off
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--nodes", type=int, default=1000)
+    args = parser.parse_args()
+
+    samples = per_event_microseconds()
+    print(
+        f"hook cost per event: median {statistics.median(samples):.2f} us "
+        f"(min {min(samples):.2f}, max {max(samples):.2f}; target <= 20 us)"
+    )
+    on, off = wall_time_ratio(args.nodes, args.pairs)
+    ratios = [a / b for a, b in zip(on, off)]
+    print(
+        f"kedro run, {args.nodes} no-op nodes, {args.pairs} pairs: "
+        f"with plugin median {statistics.median(on):.3f} s, "
+        f"without {statistics.median(off):.3f} s"
+    )
+    print(
+        f"wall-time ratio: median {statistics.median(ratios):.3f} "
+        f"(pairs: {', '.join(f'{r:.3f}' for r in ratios)}; target <= 1.03)"
+    )
+
+
+if __name__ == "__main__":
+    main()
