@@ -73,7 +73,6 @@ def noop(x):
 
 def register_pipelines():
     width, depth = 50, {depth}
-    nodes = [node(noop, "params:seed", f"c0_0", name="c0_0")]
     nodes = []
     for chain in range(width):
         previous = "params:seed"
@@ -160,7 +159,7 @@ def main() -> None:
         f"(min {min(samples):.2f}, max {max(samples):.2f}; target <= 20 us)"
     )
     on, off = wall_time_ratio(args.nodes, args.pairs)
-    ratios = [a / b for a, b in zip(on, off)]
+    ratios = [a / b for a, b in zip(on, off, strict=True)]
     print(
         f"kedro run, {args.nodes} no-op nodes, {args.pairs} pairs: "
         f"with plugin median {statistics.median(on):.3f} s, "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 PACKAGE = "toyproj"
 
-NODES_PY = '''
+NODES_PY = """
 import os
 import time
 
@@ -59,9 +59,9 @@ def score(model, ):
 def summarise(scores, df):
     _maybe_fail("summarise")
     return {"rows": len(df), "score": float(scores["score"].sum())}
-'''
+"""
 
-REGISTRY_PY = '''
+REGISTRY_PY = """
 from kedro.pipeline import Pipeline, node, pipeline
 
 from .nodes import clean, enrich, score, summarise, train
@@ -91,9 +91,9 @@ def register_pipelines():
     )
     default = prep + model + report
     return {"__default__": default, "prep": prep, "model": model + report}
-'''
+"""
 
-CATALOG_YML = '''
+CATALOG_YML = """
 raw_orders:
   type: pandas.CSVDataset
   filepath: data/01_raw/orders.csv
@@ -110,7 +110,7 @@ model.model:
 model.scores:
   type: pandas.CSVDataset
   filepath: data/07_model_output/scores.csv
-'''
+"""
 
 ORDERS_CSV = "order_id,amount\n" + "".join(f"{i},{i * 1.5}\n" for i in range(1, 41))
 
