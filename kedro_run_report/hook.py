@@ -26,9 +26,16 @@ from kedro.framework.hooks import hook_impl
 from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import node_id
 from kedro_run_report.location import history_limit, log_location
+from kedro_run_report.model import Aggregator, RunStatus
 from kedro_run_report.sizes import SizeProbe
 from kedro_run_report.snapshot import pipeline_snapshot, run_meta
-from kedro_run_report.store import EventWriter, create_run, process_event, prune_runs
+from kedro_run_report.store import (
+    EventWriter,
+    create_run,
+    event_files,
+    process_event,
+    prune_runs,
+)
 
 logger = logging.getLogger("kedro_run_report")
 
@@ -86,7 +93,9 @@ class _Guard:
 class _Recorder:
     """The recording state of one run in one process."""
 
-    def __init__(self, run_id: str, location: str, role: str, catalog: Any) -> None:
+    def __init__(
+        self, run_id: str, location: str, role: str, catalog: Any, live: bool = False
+    ) -> None:
         self.run_id = run_id
         self.location = location
         self.pid = os.getpid()
@@ -95,7 +104,11 @@ class _Recorder:
         # Loads seen before this process knew the catalog: (node name, dataset name).
         self.unmeasured: list[tuple[str, str]] = []
         self._node_ids: dict[str, str] = dict(_SNAPSHOT_NODE_IDS)
-        self.writer.write(process_event(run_id, role))
+        # The main process also folds its own events as it writes them, so that a run with
+        # no worker processes needs no reading back at its end.
+        self.live = Aggregator() if live else None
+        self._live_lock = threading.Lock()
+        self.emit(process_event(run_id, role))
 
     def node_id(self, node: Any) -> str:
         """Kedro-Viz id of a node, computed once per node name."""
@@ -107,6 +120,15 @@ class _Recorder:
 
     def emit(self, event: Event, flush: bool = False) -> None:
         self.writer.write(event, flush=flush)
+        if self.live is not None:
+            with self._live_lock:
+                self.live.add(event)
+
+    def status_if_alone(self) -> RunStatus | None:
+        """The run's status from memory, if no other process wrote events for it."""
+        if self.live is None or len(event_files(self.location)) > 1:
+            return None
+        return self.live.result()
 
 
 class RunReportHook:
@@ -192,7 +214,7 @@ class RunReportHook:
                 "filters": meta["filters"],
             }
             location = create_run(root, run_id, manifest)
-            recorder = _Recorder(run_id, location, "main", self._catalog)
+            recorder = _Recorder(run_id, location, "main", self._catalog, live=True)
             recorder.emit(
                 {
                     "kind": EventKind.RUN_START.value,
@@ -234,7 +256,7 @@ class RunReportHook:
         if not self._leave_compat_file and self._project_path:
             from kedro_run_report.compat_file import write_compat_file
 
-            write_compat_file(recorder.location, self._project_path)
+            write_compat_file(recorder.location, self._project_path, recorder.status_if_alone())
 
     # -- nodes (any process, any thread) ----------------------------------------------------
 
