@@ -34,7 +34,9 @@ PARTIAL_RUNS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "filters", "planned"), PARTIAL_RUNS, ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("args", "filters", "planned"), PARTIAL_RUNS, ids=[" ".join(run[0]) for run in PARTIAL_RUNS]
+)
 def test_partial_run(ran_project: Path, args: list[str], filters: dict, planned: set[str]) -> None:
     result = run_kedro(ran_project, "run", *args)
     assert result.returncode == 0, result.stderr
