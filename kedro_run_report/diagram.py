@@ -1,0 +1,393 @@
+"""RunStatus -> DOT (via the ``graphviz`` package) -> SVG (via the Graphviz layout program)."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import graphviz
+
+from kedro_run_report.errors import RunReportError
+from kedro_run_report.formatting import format_bytes, format_count, format_duration
+from kedro_run_report.ids import dataset_id
+from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, DatasetRun, RunStatus
+
+DOT_ENV = "KEDRO_RUN_REPORT_DOT"
+TIMEOUT_ENV = "KEDRO_RUN_REPORT_DOT_TIMEOUT"
+DEFAULT_TIMEOUT = 60.0
+FONT = "Helvetica"  # Graphviz knows its metrics; browsers map it to Arial/Liberation Sans
+
+# status -> (fill, stroke, text cue); #RRGGBB only, Graphviz rejects short hex
+STATUS_STYLE = {
+    SUCCESS: ("#E8F5EC", "#2F8F4E", "✓"),
+    FAILED: ("#FDECEC", "#C93C3C", "✗"),
+    NOT_RUN: ("#F3F4F6", "#9AA1AB", "–"),
+    INTERRUPTED: ("#FFF4E0", "#C27C0E", "!"),
+}
+STATUS_WORD = {SUCCESS: "success", FAILED: "failed", NOT_RUN: "not run", INTERRUPTED: "interrupted"}
+EDGE_COLOUR = "#8C95A1"
+CLUSTER_FILL, CLUSTER_STROKE = "#F7F8FA", "#D5DAE1"
+TEXT, MUTED = "#1F2933", "#5F6B7A"
+PARAM_STROKE = "#B8BEC7"
+MAX_LABEL = 42
+COMPACT_ABOVE = 300  # graph elements; above this, one-line labels and integer geometry
+MAX_DATASET_ELEMENTS = 800  # above this many nodes + datasets, datasets are left out
+
+Attrs = dict[str, str]
+
+
+class LayoutError(RunReportError):
+    """The Graphviz layout program failed, timed out or could not be started."""
+
+
+@dataclass
+class DiagramResult:
+    """The SVG to inline, or ``None`` with a one-line notice saying why there is none."""
+
+    svg: str | None
+    notice: str | None = None
+    program: str | None = None
+    note: str | None = None  # a caption, e.g. that datasets were left out for size
+    show_datasets: bool = True  # whether datasets are drawn after all
+
+
+def gv_text(text: str, limit: int | None = None) -> str:
+    """Text for a Graphviz HTML-like label: XML-escaped, backslashes and newlines neutralised."""
+    if limit is not None and len(text) > limit:
+        text = "…" + text[-(limit - 1) :]  # the end of a name tells nodes apart best
+    # control characters are not allowed in XML; newlines become a visible mark
+    text = text.replace("\r\n", "\n").replace("\n", "↵")
+    text = "".join(ch if ch >= " " or ch == "\t" else "\ufffd" for ch in text)
+    # Graphviz expands \N, \G, \L ... inside labels too; "\\" is its literal backslash
+    return html.escape(text, quote=True).replace("\\", "\\\\")
+
+
+def node_cue(status: str, duration: float) -> str:
+    """The text cue under a task name: ``"✓ 1.2 s"``, ``"✗ failed"``, ``"– not run"``."""
+    mark = STATUS_STYLE[status][2] if status in STATUS_STYLE else "?"
+    if status == SUCCESS:
+        return f"{mark} {format_duration(duration)}"
+    return f"{mark} {STATUS_WORD.get(status, status)}"
+
+
+def dataset_cue(dataset: DatasetRun) -> str:
+    """The text cue under a dataset name: size and rows, or its status."""
+    if dataset.status == FAILED:
+        operation = dataset.error.operation if dataset.error else None
+        return f"✗ failed {operation}" if operation else "✗ failed"
+    parts = []
+    if dataset.size is not None:
+        parts.append(format_bytes(dataset.size))
+    if dataset.rows is not None:
+        parts.append(f"{format_count(dataset.rows)} rows")
+    if parts:
+        return " · ".join(parts)
+    return {NOT_RUN: "– not used", INTERRUPTED: "! interrupted"}.get(dataset.status, "✓")
+
+
+def layout_attrs(size: int) -> Attrs:
+    """Graph attributes; dot's slowest phases are bounded more tightly as the graph grows."""
+    attrs = {"rankdir": "TB", "nodesep": "0.25", "ranksep": "0.35", "fontname": FONT}
+    attrs.update(bgcolor="transparent", pad="0.2", newrank="true")
+    if size > 150:
+        attrs.update(mclimit="0.5", nslimit="4", nslimit1="4", searchsize="50")
+    if size > 600:
+        attrs.update(mclimit="0.1", nslimit="1", nslimit1="1", searchsize="10", remincross="false")
+    if size > 1500:
+        attrs.update(splines="line")  # spline routing dominates here
+    return attrs
+
+
+def graph_size(status: RunStatus, *, show_datasets: bool = True) -> int:
+    """How many graph nodes the diagram has (tasks, plus datasets if drawn)."""
+    return len(status.nodes) + (len(status.datasets) if show_datasets else 0)
+
+
+def _label(title: str, detail: str, *, size: int, bold: bool, compact: bool) -> str:
+    if compact:  # one line, one <text>: the status mark leads, the name follows
+        return f"<{detail.split(' ', 1)[0]} {title}>"
+    head = f"<B>{title}</B>" if bold else title
+    return f'<{head}<BR/><FONT POINT-SIZE="{size - 2}" COLOR="{MUTED}">{detail}</FONT>>'
+
+
+def _task_attrs(status: RunStatus, node_id: str, compact: bool) -> Attrs:
+    node = status.nodes[node_id]
+    fill, stroke, _ = STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])
+    name = node.name
+    if node.namespace and name.startswith(node.namespace + "."):
+        name = name[len(node.namespace) + 1 :]  # the cluster already says the namespace
+    label = _label(
+        gv_text(name, MAX_LABEL),
+        gv_text(node_cue(node.status, node.compute_duration)),
+        size=11,
+        bold=True,
+        compact=compact,
+    )
+    # plain boxes: clean_svg turns their polygons into rects with rounded corners
+    style = "filled,dashed" if node.status == NOT_RUN else "filled"
+    attrs = {"label": label, "shape": "box", "style": style, "fillcolor": fill, "color": stroke}
+    attrs.update(URL=f"#node-{node.id}", id=f"gn_{node.id}", tooltip=f"n_{node.id}")
+    attrs["class"] = f"task {node.status}"
+    if node.status == FAILED:
+        attrs["penwidth"] = "2.2"
+    return attrs
+
+
+def _dataset_attrs(ds: DatasetRun, compact: bool, namespace: str | None = None) -> Attrs:
+    fill, stroke, _ = STATUS_STYLE.get(ds.status, STATUS_STYLE[NOT_RUN])
+    if ds.is_parameter:
+        attrs = {"label": f"<{gv_text(ds.name, MAX_LABEL)}>", "shape": "note", "fontsize": "9"}
+        attrs.update(height="0.2", fontcolor=MUTED, style="filled", color=PARAM_STROKE)
+        attrs["fillcolor"] = "#FFFFFF"
+    else:
+        name = ds.name[len(namespace) + 1 :] if namespace else ds.name
+        label = _label(
+            gv_text(name, MAX_LABEL), gv_text(dataset_cue(ds)), size=10, bold=False, compact=False
+        )
+        if compact:  # the name alone, with a mark only where something went wrong
+            mark = {FAILED: "✗ ", INTERRUPTED: "! "}.get(ds.status, "")
+            label = f"<{gv_text(mark + name, MAX_LABEL)}>"
+        memory = (ds.type or "").endswith("MemoryDataset")
+        style = "filled,dashed" if memory or ds.status == NOT_RUN else "filled"
+        attrs = {"label": label, "shape": "cylinder", "style": style, "color": stroke}
+        attrs["fillcolor"] = fill if ds.status in (FAILED, INTERRUPTED) else "#FFFFFF"
+        if ds.status == FAILED:
+            attrs["penwidth"] = "2.2"
+    attrs.update(URL=f"#dataset-{ds.id}", id=f"gd_{ds.id}", tooltip=f"d_{ds.id}")
+    attrs["class"] = ("param " if ds.is_parameter else "data ") + ds.status
+    return attrs
+
+
+def _dataset_namespace(name: str, namespaces: set[str]) -> str | None:
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        if ".".join(parts[:cut]) in namespaces:
+            return ".".join(parts[:cut])
+    return None
+
+
+def build_dot(status: RunStatus, *, show_datasets: bool = True) -> graphviz.Digraph:
+    """The workflow as a DOT graph: tasks, datasets, namespace clusters, status colours, links."""
+    size = graph_size(status, show_datasets=show_datasets)
+    compact = size > COMPACT_ABOVE
+    graph = graphviz.Digraph(name="workflow", graph_attr=layout_attrs(size))
+    # black text and 1pt lines are the SVG defaults dot leaves unwritten; clean_svg sets the
+    # real text colour once on the root
+    graph.attr("node", fontname=FONT, fontsize="11", fontcolor="black")
+    graph.attr("node", penwidth="1" if compact else "1.2")
+    graph.attr("node", margin="0.12,0.05", height="0.3")
+    graph.attr("edge", color=EDGE_COLOUR, arrowsize="0.6", penwidth="1")
+    if compact:
+        graph.attr("edge", arrowhead="none")  # top to bottom already says the direction
+
+    namespaces = {n.namespace for n in status.nodes.values() if n.namespace}
+    members: dict[str | None, list[tuple[str, Attrs]]] = {}
+    for node in status.nodes.values():
+        members.setdefault(node.namespace, []).append(
+            (f"n_{node.id}", _task_attrs(status, node.id, compact))
+        )
+    if show_datasets:
+        for ds in status.datasets.values():
+            ns = _dataset_namespace(ds.name, namespaces)
+            members.setdefault(ns, []).append((f"d_{ds.id}", _dataset_attrs(ds, compact, ns)))
+    _emit_clusters(graph, members)
+
+    if show_datasets:
+        for node in status.nodes.values():
+            for ds_id in dict.fromkeys(dataset_id(d) for d in node.inputs):
+                if ds_id in status.datasets:
+                    graph.edge(f"d_{ds_id}", f"n_{node.id}")
+            for ds_id in dict.fromkeys(dataset_id(d) for d in node.outputs):
+                if ds_id in status.datasets:
+                    graph.edge(f"n_{node.id}", f"d_{ds_id}")
+        return graph
+    # without datasets, a task points straight at the tasks that read its outputs
+    producers = {dataset_id(d): n.id for n in status.nodes.values() for d in n.outputs}
+    for node in status.nodes.values():
+        sources = (producers.get(dataset_id(d)) for d in node.inputs)
+        for src in dict.fromkeys(s for s in sources if s is not None):
+            graph.edge(f"n_{src}", f"n_{node.id}")
+    return graph
+
+
+def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple[str, Attrs]]]):
+    """Nested clusters for dotted namespaces ("a.b" inside "a"), in a stable order."""
+    for ident, attrs in members.get(None, []):
+        graph.node(ident, **attrs)
+    children: dict[str, set[str]] = {}
+    for ns in (n for n in members if n):
+        parts = ns.split(".")
+        for depth in range(1, len(parts) + 1):
+            children.setdefault(".".join(parts[: depth - 1]), set()).add(".".join(parts[:depth]))
+    counter = iter(range(1_000_000))
+
+    def emit(parent: graphviz.Digraph, ns: str) -> None:
+        number = next(counter)
+        with parent.subgraph(name=f"cluster_{number}") as sub:
+            label = f"<<B>{gv_text(ns.rsplit('.', 1)[-1], MAX_LABEL)}</B>>"
+            sub.attr(label=label, style="filled", fillcolor=CLUSTER_FILL, color=CLUSTER_STROKE)
+            sub.attr(fontcolor=MUTED, fontsize="10", labeljust="l", id=f"gc_{number}")
+            sub.attr(**{"class": "ns"})
+            for ident, attrs in members.get(ns, []):
+                sub.node(ident, **attrs)
+            for child in sorted(children.get(ns, ())):
+                emit(sub, child)
+
+    for top in sorted(children.get("", ())):
+        emit(graph, top)
+
+
+def find_layout_program() -> str | None:
+    """The Graphviz ``dot`` to run: ``$KEDRO_RUN_REPORT_DOT``, else ``dot`` on PATH."""
+    configured = os.environ.get(DOT_ENV)
+    if configured:
+        return shutil.which(configured) or (configured if os.path.isfile(configured) else None)
+    return shutil.which("dot")
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def layout_svg(dot_source: str, program: str) -> str:
+    """Run the layout program on DOT source and return its SVG (the only place it runs)."""
+    timeout = _timeout()
+    try:
+        done = subprocess.run(
+            [program, "-Tsvg"],
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise LayoutError(f"Graphviz took longer than {timeout:g} s (see {TIMEOUT_ENV})") from None
+    except OSError as exc:
+        raise LayoutError(f"Graphviz {program!r} could not be run ({exc})") from None
+    if done.returncode != 0 or not done.stdout:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LayoutError(f"Graphviz failed ({detail[-1] if detail else done.returncode})")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def render_diagram(status: RunStatus, *, show_datasets: bool = True) -> DiagramResult:
+    """Build and lay out the diagram; on any problem return a notice instead of raising."""
+    if not status.nodes:
+        return DiagramResult(None, "The run has no nodes to draw.")
+    program = find_layout_program()
+    if program is None:
+        return DiagramResult(
+            None,
+            "Graphviz 'dot' was not found; the report has no diagram. Install Graphviz "
+            f"(e.g. apt-get install graphviz) or set {DOT_ENV}.",
+        )
+    note = None
+    if show_datasets and graph_size(status) > MAX_DATASET_ELEMENTS:
+        # datasets double the graph; past this size they cost more than they tell
+        show_datasets = False
+        note = (
+            f"Datasets are not drawn for runs with more than {MAX_DATASET_ELEMENTS} nodes and "
+            "datasets; the dataset table lists them all."
+        )
+    compact = graph_size(status, show_datasets=show_datasets) > COMPACT_ABOVE
+    source = build_dot(status, show_datasets=show_datasets).source
+    try:
+        svg = layout_svg(source, program)
+    except LayoutError as exc:
+        return DiagramResult(None, f"{exc}; the report has no diagram.", program)
+    svg = clean_svg(svg, tooltip_names(status), digits=0 if compact else 1)
+    return DiagramResult(svg, None, program, note, show_datasets)
+
+
+# -- making dot's SVG small and safe to inline ------------------------------------------
+
+_PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
+_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+_TIP = re.compile(r'xlink:title="([nd]_[0-9a-f]{1,40})"')
+_FONT = re.compile(r' font-family="[^"]*"')
+_WRAPPER_ID = re.compile(r'<g id="a_[^"]*">')
+_EDGE_ID = re.compile(r'<g id="edge\d+" class="edge">')
+_GEOMETRY = re.compile(r' (d|points|x|y|width|height|font-size|stroke-width)="([^"]*)"')
+_WRAPPER = re.compile(r"<g>\n?(<a [^>]*>)((?:.|\n)*?</a>)\n?</g>")
+_NODE_ID = re.compile(r'<g id="g[nd]_[0-9a-f]+" class="node')
+_INHERITED = re.compile(r' text-anchor="start"| font-size="11"')  # set once on the root
+_TIP_ATTR = re.compile(r' xlink:title="[nd]_[0-9a-f]+"')
+_NUMBER = re.compile(r"-?\d+\.\d+")
+_POLYGON = re.compile(
+    r'<polygon fill="([^"]*)" stroke="([^"]*)"((?: stroke-[a-z]+="[^"]*")*) points="([^"]*)"/>'
+)
+_EDGE_PAINT = re.compile(
+    r'<g class="edge">\n?<path fill="none" stroke="([^"]*)"([^>]*/>\n?<polygon) '
+    r'fill="[^"]*" stroke="[^"]*"'
+)
+
+
+def _round_numbers(value: str, digits: int) -> str:
+    def fmt(match: re.Match[str]) -> str:
+        text = f"{float(match.group(0)):.{digits}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        return "0" if text == "-0" else text
+
+    return _NUMBER.sub(fmt, value)
+
+
+def _polygon_to_rect(match: re.Match[str]) -> str:
+    """A box polygon as a <rect> with rounded corners (smaller, softer); drop the backdrop."""
+    fill, stroke, extra, points = match.groups()
+    if stroke == "transparent":
+        return ""  # the page background dot paints; the page has its own
+    coords = [p.split(",") for p in points.split()]
+    xs = {float(c[0]) for c in coords}
+    ys = {float(c[1]) for c in coords}
+    if len(coords) != 5 or len(xs) != 2 or len(ys) != 2:
+        return match.group(0)
+    x, y = min(xs), min(ys)
+    return (
+        f'<rect fill="{fill}" stroke="{stroke}"{extra} x="{x}" y="{y}" '
+        f'width="{max(xs) - x}" height="{max(ys) - y}" rx="5"/>'
+    )
+
+
+def _attr(text: str) -> str:
+    """Escape for an XML attribute; newlines kept as character references, not normalised."""
+    return html.escape(text, quote=True).replace("\r", "&#13;").replace("\n", "&#10;")
+
+
+def clean_svg(svg: str, tooltips: dict[str, str], *, digits: int = 1) -> str:
+    """Make dot's SVG inline-ready and small: no prolog, doctype, comments or redundant ids.
+
+    Tooltip tokens (``n_<id>``) become the escaped names they stand for, so user text never
+    goes through Graphviz's backslash processing of attributes.
+    """
+    svg = _PROLOG.sub("", svg)
+    svg = _TITLE.sub("", svg)  # the link's xlink:title is the tooltip; titles repeat it
+    svg = _WRAPPER_ID.sub("<g>", svg)
+    svg = _WRAPPER.sub(r"\1\2", svg)  # the <a> alone carries the link
+    if digits == 0:  # large graphs: ids and tooltips cost bytes; the inspector has names
+        svg = _NODE_ID.sub('<g class="node', svg)
+        svg = _TIP_ATTR.sub("", svg)
+    svg = _INHERITED.sub("", svg)
+    svg = _EDGE_ID.sub('<g class="edge">', svg)
+    svg = _FONT.sub("", svg)  # set once on the root below and inherited
+    svg = _POLYGON.sub(_polygon_to_rect, svg)
+    # edge colour once on the group instead of twice per edge (inherited)
+    svg = _EDGE_PAINT.sub(r'<g class="edge" fill="\1" stroke="\1">\n<path fill="none"\2', svg)
+    svg = _GEOMETRY.sub(lambda m: f' {m.group(1)}="{_round_numbers(m.group(2), digits)}"', svg)
+    svg = _TIP.sub(lambda m: f'xlink:title="{_attr(tooltips.get(m.group(1), m.group(1)))}"', svg)
+    svg = re.sub(r">\s+<", ">\n<", svg.strip())
+    root = f'<svg font-family="{FONT},Arial,sans-serif" font-size="11" text-anchor="start" '
+    return svg.replace("<svg ", root + f'fill="{TEXT}" ', 1)
+
+
+def tooltip_names(status: RunStatus) -> dict[str, str]:
+    """Tooltip tokens used in the DOT source -> the full names they stand for."""
+    names = {f"n_{n.id}": n.name for n in status.nodes.values()}
+    names.update({f"d_{d.id}": d.name for d in status.datasets.values()})
+    return names

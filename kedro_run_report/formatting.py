@@ -1,0 +1,86 @@
+"""Human-readable durations, byte sizes, counts and timestamps for the reports."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+_BYTE_UNITS = ("kB", "MB", "GB", "TB", "PB")
+
+
+def format_duration(seconds: float | None) -> str:
+    """Seconds as ``"850 ms"``, ``"3.2 s"``, ``"1m 2s"`` or ``"2h 5m"``; ``"–"`` if unknown."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    if seconds < 1:
+        ms = seconds * 1000
+        if ms == 0:
+            return "0 ms"
+        if ms < 1:
+            return "<1 ms"
+        # 999.6 ms would round to "1000 ms": show it as seconds instead
+        if round(ms) < 1000:
+            return f"{round(ms)} ms"
+    if seconds < 59.95:
+        # one decimal under ten seconds, where a tenth still matters
+        return f"{seconds:.1f} s" if seconds < 9.95 else f"{round(seconds)} s"
+    total = int(round(seconds))
+    if total < 3600:
+        minutes, secs = divmod(total, 60)
+        return f"{minutes}m {secs}s"
+    total_minutes = int(round(seconds / 60))
+    hours, minutes = divmod(total_minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h"
+
+
+def format_bytes(size: int | None) -> str:
+    """Bytes in decimal (SI) units: ``"512 B"``, ``"1.2 MB"``; ``"–"`` if unknown."""
+    if size is None or size < 0:
+        return "–"
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in _BYTE_UNITS:
+        value /= 1000
+        # switch unit before "1000.0 kB" would be printed
+        if round(value, 1) < 1000 or unit == _BYTE_UNITS[-1]:
+            return f"{value:.1f} {unit}" if value < 100 else f"{round(value)} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def format_count(count: int | None) -> str:
+    """An integer with thousands separators (``"12,345"``); ``"–"`` if unknown."""
+    return "–" if count is None else f"{count:,}"
+
+
+def format_timestamp(timestamp: float | None) -> str:
+    """Seconds since the epoch as ``"2024-05-01 12:03:04 UTC"``; ``"–"`` if unknown."""
+    if timestamp is None:
+        return "–"
+    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def format_clock(timestamp: float | None) -> str:
+    """Time of day with milliseconds, UTC: ``"12:03:04.250"``; ``"–"`` if unknown."""
+    if timestamp is None:
+        return "–"
+    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+def format_offset(timestamp: float | None, origin: float | None) -> str:
+    """Time since the run started, as ``"+1.2 s"``; ``"–"`` if either is unknown."""
+    if timestamp is None or origin is None:
+        return "–"
+    return "+" + format_duration(max(0.0, timestamp - origin))
+
+
+def iso_utc(timestamp: float | None) -> str:
+    """ISO 8601 in UTC for ``<time datetime=...>``; empty if unknown."""
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="milliseconds")
