@@ -1,0 +1,96 @@
+"""The self-contained HTML run report: one file, inline CSS, JS and SVG, nothing fetched."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+import kedro_run_report
+from kedro_run_report.diagram import DiagramResult, render_diagram
+from kedro_run_report.model import RunStatus
+from kedro_run_report.report.html_view import build_view
+
+TEMPLATE = "report.html.j2"
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+# U+2028/2029 are valid JSON but were line terminators in older JavaScript engines
+_JSON_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+@dataclass
+class HtmlReport:
+    """The rendered document and one-line notices for the terminal."""
+
+    html: str
+    notices: list[str] = field(default_factory=list)
+
+
+def template_dir() -> Path:
+    """Where the templates are: inside the installed package, else the repository's top level."""
+    package = Path(kedro_run_report.__file__).resolve().parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / TEMPLATE).is_file():
+            return candidate
+    raise FileNotFoundError(f"{TEMPLATE} is missing next to {package}; reinstall the package")
+
+
+@lru_cache(maxsize=1)
+def _environment(directory: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,  # every template here is HTML, whatever its file name ends with
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def status_json(status: RunStatus) -> str:
+    """The run-status JSON (the ``--format json`` document, compact), safe inside <script>."""
+    text = json.dumps(status.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_JSON_ESCAPES)
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression for an inline script or style with exactly this text."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(css: str, js: str) -> str:
+    """Allow only the page's own inline style and script; nothing may be fetched."""
+    return (
+        f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_html(
+    status: RunStatus, *, show_datasets: bool = True, title: str | None = None
+) -> HtmlReport:
+    """Render the self-contained HTML report of one run."""
+    diagram: DiagramResult = render_diagram(status, show_datasets=show_datasets)
+    directory = template_dir()
+    css = (directory / "report.css").read_text(encoding="utf-8")
+    js = (directory / "report.js").read_text(encoding="utf-8")
+    view = build_view(status, diagram, title=title, version=kedro_run_report.__version__)
+    document = (
+        _environment(str(directory))
+        .get_template(TEMPLATE)
+        .render(
+            view=view,
+            css=Markup(css),  # our own files, inlined byte for byte so their hashes match
+            js=Markup(js),
+            csp=content_security_policy(css, js),
+            svg=Markup(diagram.svg) if diagram.svg else None,  # built from escaped parts
+            status_json=Markup(status_json(status)),
+        )
+    )
+    notices = [diagram.notice] if diagram.notice and diagram.svg is None and status.nodes else []
+    return HtmlReport(document, notices)

@@ -1,0 +1,247 @@
+/* kedro-run-report: progressive enhancement only; the page is complete without it. */
+(function () {
+  "use strict";
+  var doc = document;
+  doc.documentElement.classList.add("js");
+  Array.prototype.forEach.call(doc.querySelectorAll("[data-js]"), function (el) { el.hidden = false; });
+
+  function all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
+
+  /* ---- tables: sort by clicking a header ---------------------------------------- */
+  function sortKey(row, index, numeric) {
+    var cell = row.children[index];
+    if (!cell) { return numeric ? -Infinity : ""; }
+    var raw = cell.getAttribute("data-v");
+    if (numeric) {
+      var n = parseFloat(raw !== null ? raw : cell.textContent);
+      return isNaN(n) ? -Infinity : n;
+    }
+    return (raw !== null ? raw : cell.textContent).trim().toLowerCase();
+  }
+
+  all(doc, "table.data-table").forEach(function (table) {
+    var body = table.tBodies[0];
+    all(table, "thead th[data-sort]").forEach(function (th) {
+      var button = doc.createElement("button");
+      button.type = "button";
+      while (th.firstChild) { button.appendChild(th.firstChild); }
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+        var numeric = th.getAttribute("data-sort") === "num";
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        all(table, "thead th").forEach(function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows).map(function (row, i) {
+          return { row: row, key: sortKey(row, index, numeric), i: i };
+        });
+        rows.sort(function (a, b) {
+          var c = a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i;
+          return ascending ? c : -c;
+        });
+        var fragment = doc.createDocumentFragment();
+        rows.forEach(function (r) { fragment.appendChild(r.row); });
+        body.appendChild(fragment);
+      });
+    });
+  });
+
+  /* ---- tables: filter by text, status and namespace ------------------------------- */
+  function applyFilter(form) {
+    var table = doc.getElementById(form.getAttribute("data-table"));
+    if (!table) { return; }
+    var q = (form.elements.q.value || "").trim().toLowerCase();
+    var status = form.elements.status ? form.elements.status.value : "";
+    var ns = form.elements.namespace ? form.elements.namespace.value : "";
+    var rows = table.tBodies[0].rows, shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var rowNs = row.getAttribute("data-ns") || "";
+      var ok = (!status || row.getAttribute("data-status") === status) &&
+        (!ns || rowNs === ns || rowNs.indexOf(ns + ".") === 0) &&
+        (!q || row.textContent.toLowerCase().indexOf(q) !== -1);
+      row.hidden = !ok;
+      if (ok) { shown++; }
+    }
+    var out = form.querySelector(".shown");
+    if (out) { out.textContent = shown === rows.length ? "" : shown + " of " + rows.length + " shown"; }
+  }
+  all(doc, "form.table-filter").forEach(function (form) {
+    form.addEventListener("input", function () { applyFilter(form); });
+    form.addEventListener("change", function () { applyFilter(form); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  });
+  all(doc, "[data-filter-status]").forEach(function (card) {
+    card.addEventListener("click", function () {
+      var form = doc.querySelector('form[data-table="node-table"]');
+      if (!form) { return; }
+      form.elements.status.value = card.getAttribute("data-filter-status");
+      applyFilter(form);
+    });
+  });
+
+  /* ---- big runs: dataset names in the node table become links here, not in the file -- */
+  var linkify = doc.querySelector("table[data-linkify]");
+  var statusBlock = doc.getElementById("kedro-run-status");
+  if (linkify && statusBlock) {
+    var ids = {};
+    try {
+      var datasets = JSON.parse(statusBlock.textContent).datasets || {};
+      Object.keys(datasets).forEach(function (id) { ids[datasets[id].name] = id; });
+    } catch (err) { ids = {}; }
+    Array.prototype.forEach.call(linkify.tBodies[0].rows, function (row) {
+      [7, 8].forEach(function (index) {
+        var cell = row.cells[index];
+        if (!cell) { return; }
+        Array.prototype.slice.call(cell.childNodes).forEach(function (node) {
+          var name = node.nodeType === 3 ? node.nodeValue.split("@")[0] : "";
+          if (!name || !ids.hasOwnProperty(name)) { return; }
+          var a = doc.createElement("a");
+          a.setAttribute("href", "#dataset-" + ids[name]);
+          a.textContent = node.nodeValue;
+          cell.replaceChild(a, node);
+        });
+      });
+    });
+  }
+
+  /* ---- errors: open the details a link points at ------------------------------------ */
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && doc.getElementById(id);
+    if (el && el.tagName === "DETAILS") { el.open = true; }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+  window.addEventListener("beforeprint", function () {
+    all(doc, "details").forEach(function (d) { d.open = true; });
+  });
+
+  /* ---- diagram: pan, zoom, inspect -------------------------------------------------- */
+  var viewport = doc.getElementById("diagram-viewport");
+  var svg = viewport && viewport.querySelector("svg");
+  if (!svg) { return; }
+  var base = svg.viewBox.baseVal;
+  var home = { x: base.x, y: base.y, w: base.width, h: base.height };
+  var view = { x: home.x, y: home.y, w: home.w, h: home.h };
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+
+  function draw() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+  function scaleOf() {
+    var r = svg.getBoundingClientRect();
+    return Math.max(view.w / (r.width || 1), view.h / (r.height || 1));
+  }
+  function fit() {
+    var r = svg.getBoundingClientRect();
+    view = { x: home.x, y: home.y, w: home.w, h: home.h };
+    var whole = Math.max(home.w / (r.width || 1), home.h / (r.height || 1));
+    var readable = 2.2; // user units per pixel beyond which labels become specks
+    if (r.width && r.height && whole > readable) {
+      // big graphs: fill the width if that stays readable, else zoom in; start at the top
+      var s = Math.min(Math.max(home.w / r.width, 1), readable);
+      view.w = r.width * s;
+      view.h = r.height * s;
+      view.x = home.x + (home.w - view.w) / 2;
+    }
+    draw();
+  }
+  function zoom(factor, cx, cy) {
+    var r = svg.getBoundingClientRect(), s = scaleOf();
+    var w = Math.min(Math.max(view.w * factor, home.w / 200), home.w * 4);
+    factor = w / view.w;
+    // keep the point under the cursor still: convert it to user units first
+    var ux = view.x + (view.w - r.width * s) / 2 + (cx - r.left) * s;
+    var uy = view.y + (view.h - r.height * s) / 2 + (cy - r.top) * s;
+    view.x = ux - (ux - view.x) * factor;
+    view.y = uy - (uy - view.y) * factor;
+    view.w *= factor;
+    view.h *= factor;
+    draw();
+  }
+  function centre() { var r = svg.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }
+
+  viewport.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    zoom(Math.pow(1.0015, event.deltaY), event.clientX, event.clientY);
+  }, { passive: false });
+  var drag = null, moved = false;
+  viewport.addEventListener("pointerdown", function (event) {
+    if (event.button !== 0) { return; }
+    drag = { x: event.clientX, y: event.clientY, vx: view.x, vy: view.y, s: scaleOf() };
+    moved = false;
+  });
+  window.addEventListener("pointermove", function (event) {
+    if (!drag) { return; }
+    var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
+    if (!moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
+    moved = true;
+    viewport.classList.add("dragging");
+    view.x = drag.vx - dx * drag.s;
+    view.y = drag.vy - dy * drag.s;
+    draw();
+  });
+  window.addEventListener("pointerup", function () { drag = null; viewport.classList.remove("dragging"); });
+  all(doc, "[data-zoom]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var kind = button.getAttribute("data-zoom"), c = centre();
+      if (kind === "reset") { fit(); } else { zoom(kind === "in" ? 0.7 : 1 / 0.7, c[0], c[1]); }
+    });
+  });
+
+  var inspector = doc.getElementById("inspector");
+  function text(tag, value, cls) {
+    var el = doc.createElement(tag);
+    el.textContent = value;
+    if (cls) { el.className = cls; }
+    return el;
+  }
+  function link(href, label) { var a = text("a", label); a.setAttribute("href", href); return a; }
+  function closeInspector() {
+    inspector.hidden = true;
+    all(svg, ".node.selected").forEach(function (n) { n.classList.remove("selected"); });
+  }
+  function inspect(group, href) {
+    var row = doc.getElementById(href.slice(1));
+    all(svg, ".node.selected").forEach(function (n) { n.classList.remove("selected"); });
+    group.classList.add("selected");
+    all(doc, "tr.flash").forEach(function (r) { r.classList.remove("flash"); });
+    while (inspector.firstChild) { inspector.removeChild(inspector.firstChild); }
+    var close = text("button", "×", "close");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close details");
+    close.addEventListener("click", closeInspector);
+    inspector.appendChild(close);
+    if (!row) { return; }
+    row.classList.add("flash");
+    inspector.appendChild(text("h3", row.querySelector("th code").textContent));
+    var dl = doc.createElement("dl");
+    var heads = row.closest("table").tHead.rows[0].cells;
+    for (var i = 1; i < row.cells.length; i++) {
+      var value = row.cells[i].textContent.trim();
+      if (!value || value === "–") { continue; }
+      dl.appendChild(text("dt", heads[i].textContent.replace(/[↕↑↓]/g, "").trim()));
+      dl.appendChild(text("dd", value));
+    }
+    inspector.appendChild(dl);
+    var actions = text("p", "", "actions");
+    actions.appendChild(link(href, "Show in table"));
+    var err = row.querySelector("a.err-link");
+    if (err) { actions.appendChild(link(err.getAttribute("href"), "Show error")); }
+    inspector.appendChild(actions);
+    inspector.hidden = false;
+  }
+  svg.addEventListener("click", function (event) {
+    var anchor = event.target.closest && event.target.closest("a");
+    if (!anchor) { return; }
+    event.preventDefault();
+    if (moved) { return; }
+    var href = anchor.getAttribute("href") || anchor.getAttribute("xlink:href") || "";
+    var group = anchor.closest(".node");
+    if (group && href.charAt(0) === "#") { inspect(group, href); }
+  });
+  doc.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeInspector(); } });
+  if (viewport.getBoundingClientRect().width) { fit(); } else { draw(); }
+  window.addEventListener("resize", draw);
+})();
