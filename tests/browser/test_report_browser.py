@@ -1,0 +1,224 @@
+"""The HTML report in headless Chromium: offline, with and without JavaScript."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import scenarios
+
+from kedro_run_report.model import RunStatus
+from kedro_run_report.report.html import render_html
+
+pytestmark = pytest.mark.browser
+NEEDS_DOT = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+
+
+def write(status: RunStatus, output_dir: Path, name: str) -> str:
+    path = output_dir / f"{name}.html"
+    path.write_text(render_html(status).html, encoding="utf-8")
+    return path.as_uri()
+
+
+class Watched:
+    """A page with its console messages, page errors, dialogs and requests recorded."""
+
+    def __init__(self, browser: Any, *, js: bool = True, scheme: str = "light") -> None:
+        self.context = browser.new_context(
+            java_script_enabled=js, color_scheme=scheme, viewport={"width": 1360, "height": 900}
+        )
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.problems.append(f"pageerror: {exc}"))
+        self.page.on(
+            "dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss())
+        )
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def open(self, url: str) -> Any:
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser: Any):
+    pages: list[Watched] = []
+
+    def make(**kwargs: Any) -> Watched:
+        pages.append(Watched(browser, **kwargs))
+        return pages[-1]
+
+    yield make
+    for page in pages:
+        page.close()
+
+
+@NEEDS_DOT
+@pytest.mark.parametrize("scenario", sorted(scenarios.SCENARIOS))
+def test_scenario_loads_offline_without_errors(scenario, watched, output_dir) -> None:
+    url = write(scenarios.SCENARIOS[scenario](), output_dir, scenario)
+    for scheme in ("light", "dark"):
+        view = watched(scheme=scheme)
+        page = view.open(url)
+        assert page.locator("#diagram-viewport svg").count() == 1
+        page.screenshot(path=str(output_dir / "screenshots" / f"{scenario}-{scheme}.png"))
+        if scheme == "light":
+            page.screenshot(
+                path=str(output_dir / "screenshots" / f"{scenario}-full.png"), full_page=True
+            )
+        assert view.problems == []
+        assert view.requests == [url]  # the file itself and nothing else
+
+
+@NEEDS_DOT
+def test_without_javascript_everything_is_there(watched, output_dir) -> None:
+    status = scenarios.node_failure()
+    view = watched(js=False)
+    page = view.open(write(status, output_dir, "node_failure-nojs"))
+    assert "Run execution failed" in page.inner_text(".banner")
+    assert page.locator("#diagram-viewport svg .node").count() == len(status.nodes) + len(
+        status.datasets
+    )
+    assert page.locator("#node-table tbody tr:visible").count() == len(status.nodes)
+    assert page.locator("#dataset-table tbody tr:visible").count() == len(status.datasets)
+    assert page.locator("details.error").count() == 1
+    assert "Input X contains NaN." in page.inner_text("details.error summary")
+    # the filter controls need JavaScript, so they stay out of the way without it
+    assert page.locator(".table-filter").first.is_hidden()
+    page.screenshot(path=str(output_dir / "screenshots" / "node_failure-nojs.png"), full_page=True)
+    assert view.problems == []
+
+
+def _column(page: Any, table: str, index: int) -> list[str]:
+    return page.eval_on_selector_all(
+        f"#{table} tbody tr:not([hidden])",
+        "(rows, i) => rows.map(r => r.cells[i].getAttribute('data-v') ?? r.cells[i].textContent)",
+        index,
+    )
+
+
+@NEEDS_DOT
+def test_sorting_and_filtering(watched, output_dir) -> None:
+    view = watched()
+    page = view.open(write(scenarios.success(), output_dir, "success-sort"))
+    page.click("#node-table thead th:nth-child(5) button")  # Duration
+    durations = [float(v) for v in _column(page, "node-table", 4)]
+    assert durations == sorted(durations)
+    page.click("#node-table thead th:nth-child(5) button")
+    assert [float(v) for v in _column(page, "node-table", 4)] == sorted(durations, reverse=True)
+    assert page.get_attribute("#node-table thead th:nth-child(5)", "aria-sort") == "descending"
+
+    form = 'form[data-table="node-table"]'
+    page.fill(f"{form} input[name=q]", "preprocess_shuttles")
+    assert page.locator("#node-table tbody tr:visible").count() == 1
+    page.fill(f"{form} input[name=q]", "")
+    page.select_option(f"{form} select[name=namespace]", "data_science")
+    assert page.locator("#node-table tbody tr:visible").count() == 3
+    assert "3 of 7 shown" in page.inner_text(f"{form} .shown")
+    page.select_option(f"{form} select[name=namespace]", "")
+    page.select_option(f"{form} select[name=status]", "failed")
+    assert page.locator("#node-table tbody tr:visible").count() == 0
+
+    page.select_option('form[data-table="dataset-table"] select[name=status]', "success")
+    assert page.locator("#dataset-table tbody tr:visible").count() == len(
+        scenarios.success().datasets
+    )
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_summary_card_filters_nodes(watched, output_dir) -> None:
+    view = watched()
+    page = view.open(write(scenarios.node_failure(), output_dir, "node_failure-cards"))
+    page.click('a.card[data-filter-status="not_run"]')
+    assert page.locator("#node-table tbody tr:visible").count() == 2
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_clicking_a_diagram_node_shows_its_details(watched, output_dir) -> None:
+    status = scenarios.node_failure()
+    node = status.node_by_name("data_science.train_model_node")
+    assert node is not None
+    view = watched()
+    page = view.open(write(status, output_dir, "node_failure-click"))
+    page.click(f"#gn_{node.id}")
+    inspector = page.locator("#inspector")
+    assert inspector.is_visible()
+    assert "train_model_node" in inspector.inner_text() and "failed" in inspector.inner_text()
+    assert page.locator(f"#gn_{node.id}.selected").count() == 1
+    assert "flash" in (page.get_attribute(f"#node-{node.id}", "class") or "")
+    page.click("#inspector a:has-text('Show error')")
+    assert page.evaluate(f"document.getElementById('error-node-{node.id}').open")
+    page.keyboard.press("Escape")
+    assert inspector.is_hidden()
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_pan_and_zoom(watched, output_dir) -> None:
+    view = watched()
+    page = view.open(write(scenarios.success(), output_dir, "success-zoom"))
+    box = page.locator("#diagram-viewport").bounding_box()
+    assert box is not None
+    before = page.get_attribute("#diagram-viewport svg", "viewBox")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -400)
+    zoomed = page.get_attribute("#diagram-viewport svg", "viewBox")
+    assert zoomed != before
+    assert float(zoomed.split()[2]) < float(before.split()[2])  # narrower = closer
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 30, steps=4)
+    page.mouse.up()
+    assert page.get_attribute("#diagram-viewport svg", "viewBox") != zoomed
+    page.click("button[data-zoom=reset]")
+    assert page.get_attribute("#diagram-viewport svg", "viewBox") == before
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_hostile_names_do_not_execute(watched, output_dir) -> None:
+    status = scenarios.nasty()
+    for js in (True, False):
+        view = watched(js=js)
+        page = view.open(write(status, output_dir, "xss"))
+        assert page.locator("script").count() == 2  # the JSON block and our own code
+        assert page.locator("b").count() == 0  # no injected markup
+        text = page.inner_text("#node-table")
+        assert 'x<script>alert(1)</script> "q" & \\N \\ a' in text
+        assert "</script><!-- &" in page.inner_text("details.error summary")
+        if js:
+            data = page.evaluate("document.getElementById('kedro-run-status').textContent")
+            assert json.loads(data) == status.to_dict()
+            assert page.evaluate("typeof window.alert") == "function"
+        assert view.problems == []
+    page.screenshot(path=str(output_dir / "screenshots" / "xss.png"), full_page=True)
+
+
+@NEEDS_DOT
+def test_large_synthetic_run(watched, output_dir) -> None:
+    for n in (200, 1000):
+        view = watched()
+        page = view.open(
+            write(scenarios.synthetic(n, fail_at=n // 2), output_dir, f"synthetic-{n}")
+        )
+        assert page.locator("#node-table tbody tr").count() == n
+        page.screenshot(path=str(output_dir / "screenshots" / f"synthetic-{n}.png"))
+        if n == 1000:  # names in the node table are linked by script for big runs
+            assert (
+                page.locator("#node-table tbody tr:first-child a[href^='#dataset-']").count() >= 1
+            )
+        assert view.problems == []

@@ -1,0 +1,367 @@
+"""Synthetic event lists for the seed scenarios, aggregated with the real model.
+
+Timestamps are deterministic (a fixed epoch plus a scripted clock), so reports built from
+these are byte-for-byte stable and can be compared with golden files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kedro_run_report.events import Event, EventKind
+from kedro_run_report.ids import node_id
+from kedro_run_report.model import RunStatus, aggregate
+
+T0 = 1_714_564_800.0  # 2024-05-01 12:00:00 UTC
+HOST = "ci-runner-7"
+PID = 4242
+
+# A spaceflights-like pipeline: (name, namespace, inputs, outputs, compute seconds)
+SPACEFLIGHTS: list[tuple[str, str | None, list[str], list[str], float]] = [
+    (
+        "data_processing.preprocess_companies_node",
+        "data_processing",
+        ["companies"],
+        ["preprocessed_companies"],
+        0.42,
+    ),
+    (
+        "data_processing.preprocess_shuttles_node",
+        "data_processing",
+        ["shuttles"],
+        ["preprocessed_shuttles"],
+        1.87,
+    ),
+    (
+        "data_processing.create_model_input_table_node",
+        "data_processing",
+        ["preprocessed_shuttles", "preprocessed_companies", "reviews"],
+        ["model_input_table"],
+        3.2,
+    ),
+    (
+        "data_science.split_data_node",
+        "data_science",
+        ["model_input_table", "params:model_options"],
+        ["X_train", "X_test", "y_train", "y_test"],
+        0.35,
+    ),
+    ("data_science.train_model_node", "data_science", ["X_train", "y_train"], ["regressor"], 62.4),
+    (
+        "data_science.evaluate_model_node",
+        "data_science",
+        ["regressor", "X_test", "y_test"],
+        ["metrics"],
+        0.85,
+    ),
+    (
+        "reporting.plot_passengers_node",
+        "reporting",
+        ["preprocessed_shuttles"],
+        ["shuttle_passenger_capacity_plot"],
+        1.1,
+    ),
+]
+
+DATASET_TYPES = {
+    "companies": "kedro_datasets.pandas.csv_dataset.CSVDataset",
+    "shuttles": "kedro_datasets.pandas.excel_dataset.ExcelDataset",
+    "reviews": "kedro_datasets.pandas.csv_dataset.CSVDataset",
+    "preprocessed_companies": "kedro_datasets.pandas.parquet_dataset.ParquetDataset",
+    "preprocessed_shuttles": "kedro_datasets.pandas.parquet_dataset.ParquetDataset",
+    "model_input_table": "kedro_datasets.pandas.parquet_dataset.ParquetDataset",
+    "regressor": "kedro_datasets.pickle.pickle_dataset.PickleDataset",
+    "metrics": "kedro_datasets.json.json_dataset.JSONDataset",
+    "shuttle_passenger_capacity_plot": "kedro_datasets.plotly.json_dataset.JSONDataset",
+}
+# memory datasets are recorded with their class too
+MEMORY = "kedro.io.memory_dataset.MemoryDataset"
+
+SIZES = {  # bytes, rows
+    "companies": (1_842_311, 77_096),
+    "shuttles": (4_281_007, 77_096),
+    "reviews": (2_937_550, 77_096),
+    "preprocessed_companies": (1_120_440, 77_096),
+    "preprocessed_shuttles": (2_004_118, 77_096),
+    "model_input_table": (3_855_202, 6_027),
+    "regressor": (1_310, None),
+    "metrics": (96, None),
+    "shuttle_passenger_capacity_plot": (14_502, None),
+}
+
+
+class EventLog:
+    """Builds events of one process with a scripted clock."""
+
+    def __init__(self, t0: float = T0) -> None:
+        self.t = t0
+        self.events: list[Event] = [
+            {
+                "kind": EventKind.PROCESS.value,
+                "t": t0,
+                "pid": PID,
+                "host": HOST,
+                "format_version": 1,
+            }
+        ]
+
+    def emit(self, kind: EventKind, advance: float = 0.0, **fields: Any) -> None:
+        """Advance the clock, then record one event."""
+        self.t = round(self.t + advance, 6)
+        self.events.append({"kind": kind.value, "t": self.t, **fields})
+
+
+def _node_id(name: str, inputs: list[str], outputs: list[str]) -> str:
+    func = name.rsplit(".", 1)[-1].removesuffix("_node")
+    return node_id(f"{name}: {func}({inputs}) -> {outputs}")
+
+
+def pipeline_snapshot(
+    spec: list[tuple[str, str | None, list[str], list[str], float]],
+    types: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The ``pipeline`` field of a run_start event for a node spec list."""
+    types = DATASET_TYPES if types is None else types
+    names = {d for _, _, ins, outs, _ in spec for d in ins + outs}
+    return {
+        "nodes": [
+            {
+                "name": name,
+                "id": _node_id(name, ins, outs),
+                "namespace": ns,
+                "tags": [],
+                "inputs": ins,
+                "outputs": outs,
+                "function": name.rsplit(".", 1)[-1],
+            }
+            for name, ns, ins, outs, _ in spec
+        ],
+        "datasets": {
+            d: {"type": types.get(d, MEMORY)} for d in sorted(names) if not d.startswith("params:")
+        },
+    }
+
+
+def start_run(
+    log: EventLog,
+    spec: list[Any],
+    *,
+    filters: dict[str, Any] | None = None,
+    types: dict[str, str] | None = None,
+) -> None:
+    """Record the run_start event."""
+    meta = {
+        "project_name": "Spaceflights",
+        "package_name": "spaceflights",
+        "project_path": "/home/kedro/spaceflights",
+        "kedro_version": "1.7.0",
+        "env": "local",
+        "runner": "kedro.runner.sequential_runner.SequentialRunner",
+        "pipeline_names": ["__default__"],
+        "filters": filters or {},
+    }
+    log.emit(
+        EventKind.RUN_START,
+        run_id="2024-05-01T12.00.00.000Z",
+        meta=meta,
+        pipeline=pipeline_snapshot(spec, types),
+    )
+
+
+def run_node(
+    log: EventLog,
+    name: str,
+    ins: list[str],
+    outs: list[str],
+    seconds: float,
+    *,
+    error: dict[str, Any] | None = None,
+    sizes: dict[str, Any] | None = None,
+) -> None:
+    """Record one node: input loads, the function, output saves (or its error)."""
+    sizes = SIZES if sizes is None else sizes
+    ident = _node_id(name, ins, outs)
+    for d in ins:
+        size, rows = sizes.get(d, (None, None))
+        log.emit(EventKind.LOAD_START, 0.01, node=name, dataset=d)
+        log.emit(
+            EventKind.LOAD_END,
+            0.05 if size and size > 1_000_000 else 0.002,
+            node=name,
+            dataset=d,
+            size=size,
+            rows=rows,
+        )
+    log.emit(EventKind.NODE_START, 0.001, node=name, id=ident, pid=PID, thread="MainThread")
+    if error is not None:
+        log.emit(EventKind.NODE_ERROR, seconds, node=name, id=ident, error=error)
+        return
+    log.emit(EventKind.NODE_END, seconds, node=name, id=ident)
+    for d in outs:
+        size, rows = sizes.get(d, (None, None))
+        log.emit(EventKind.SAVE_START, 0.001, node=name, dataset=d)
+        log.emit(
+            EventKind.SAVE_END,
+            0.04 if size and size > 1_000_000 else 0.003,
+            node=name,
+            dataset=d,
+            size=size,
+            rows=rows,
+        )
+
+
+TRAIN_ERROR = {
+    "type": "ValueError",
+    "message": "Input X contains NaN.\nLinearRegression does not accept missing values",
+    "traceback": (
+        "Traceback (most recent call last):\n"
+        '  File "kedro/runner/task.py", line 88, in _run_node_sequential\n'
+        "    outputs = node.run(inputs)\n"
+        '  File "src/spaceflights/pipelines/data_science/nodes.py", line 41, in train_model\n'
+        "    regressor.fit(X_train, y_train)\n"
+        "ValueError: Input X contains NaN.\n"
+        "LinearRegression does not accept missing values\n"
+    ),
+}
+
+LOAD_ERROR = {
+    "type": "DatasetError",
+    "message": (
+        "Failed while loading data from dataset CSVDataset(filepath=data/01_raw/companies.csv, "
+        "load_args={}, protocol=file, save_args={'index': False}).\n"
+        "[Errno 2] No such file or directory: 'data/01_raw/companies.csv'"
+    ),
+    "traceback": (
+        "Traceback (most recent call last):\n"
+        '  File "kedro/io/core.py", line 271, in load\n'
+        "    return self._load()\n"
+        "FileNotFoundError: [Errno 2] No such file or directory: 'data/01_raw/companies.csv'\n"
+        "\nThe above exception was the direct cause of the following exception:\n\n"
+        "kedro.io.core.DatasetError: Failed while loading data from dataset CSVDataset("
+        "filepath=data/01_raw/companies.csv).\n"
+    ),
+}
+
+
+def success_events() -> list[Event]:
+    """Every node runs and succeeds."""
+    log = EventLog()
+    start_run(log, SPACEFLIGHTS)
+    for name, _, ins, outs, seconds in SPACEFLIGHTS:
+        run_node(log, name, ins, outs, seconds)
+    log.emit(EventKind.RUN_END, 0.02)
+    return log.events
+
+
+def node_failure_events() -> list[Event]:
+    """train_model_node raises: upstream succeeded, downstream never runs."""
+    log = EventLog()
+    start_run(log, SPACEFLIGHTS)
+    for name, _, ins, outs, seconds in SPACEFLIGHTS:
+        if name.endswith("train_model_node"):
+            run_node(log, name, ins, outs, 2.5, error=TRAIN_ERROR)
+            break
+        run_node(log, name, ins, outs, seconds)
+    log.emit(EventKind.RUN_ERROR, 0.01, error=TRAIN_ERROR)
+    return log.events
+
+
+def missing_input_events() -> list[Event]:
+    """companies.csv is missing: its load fails before the first node starts."""
+    log = EventLog()
+    start_run(log, SPACEFLIGHTS)
+    first = SPACEFLIGHTS[0][0]
+    log.emit(EventKind.LOAD_START, 0.01, node=first, dataset="companies")
+    log.emit(EventKind.RUN_ERROR, 0.003, error=LOAD_ERROR)
+    return log.events
+
+
+def success() -> RunStatus:
+    """The success scenario, aggregated."""
+    return aggregate(success_events())
+
+
+def node_failure() -> RunStatus:
+    """The node-failure scenario, aggregated."""
+    return aggregate(node_failure_events())
+
+
+def missing_input() -> RunStatus:
+    """The missing-input scenario, aggregated."""
+    return aggregate(missing_input_events())
+
+
+SCENARIOS = {"success": success, "node_failure": node_failure, "missing_input": missing_input}
+
+
+def synthetic_spec(
+    n_nodes: int, *, width: int = 8, namespaces: int = 4
+) -> list[tuple[str, str | None, list[str], list[str], float]]:
+    """A layered DAG of ``n_nodes`` nodes in nested namespaces, for scale tests."""
+    spec: list[tuple[str, str | None, list[str], list[str], float]] = []
+    layers = max(1, -(-n_nodes // width))
+
+    def namespace_of(layer: int, col: int) -> str:
+        stage = layer * namespaces // layers  # contiguous bands of layers, like real stages
+        return f"stage_{stage}.{'left' if col < width // 2 else 'right'}"
+
+    for i in range(n_nodes):
+        layer, col = divmod(i, width)
+        stage = layer * namespaces // layers  # contiguous bands of layers, like real stages
+        ns = namespace_of(layer, col)
+        # outputs live in their producer's namespace, as with Kedro's namespaced pipelines
+        ins = (
+            [f"raw_{col}"]
+            if layer == 0
+            else [
+                f"{namespace_of(layer - 1, c)}.ds_{layer - 1}_{c}" for c in (col, (col + 1) % width)
+            ]
+        )
+        if i % 5 == 0:
+            ins.append(f"params:stage_{stage}.p{col % 3}")
+        spec.append(
+            (
+                f"{ns}.node_{layer}_{col}",
+                ns,
+                ins,
+                [f"{ns}.ds_{layer}_{col}"],
+                0.05 + (i * 7919 % 1000) / 400,
+            )
+        )
+    return spec
+
+
+def synthetic(n_nodes: int, *, fail_at: int | None = None) -> RunStatus:
+    """A synthetic run of ``n_nodes`` nodes; with ``fail_at`` that node fails."""
+    spec = synthetic_spec(n_nodes)
+    log = EventLog()
+    start_run(log, spec, types={})
+    sizes = {
+        out: (10_000 + i * 37, 100 + i) for i, (_, _, _, outs, _) in enumerate(spec) for out in outs
+    }
+    for i, (name, _, ins, outs, seconds) in enumerate(spec):
+        if i == fail_at:
+            run_node(log, name, ins, outs, seconds, error=TRAIN_ERROR, sizes=sizes)
+            log.emit(EventKind.RUN_ERROR, 0.01, error=TRAIN_ERROR)
+            return aggregate(log.events)
+        run_node(log, name, ins, outs, seconds, sizes=sizes)
+    log.emit(EventKind.RUN_END, 0.01)
+    return aggregate(log.events)
+
+
+NASTY = 'x<script>alert(1)</script> "q" & \\N \\ a\nb &amp;'
+
+
+def nasty() -> RunStatus:
+    """A failed run whose names and error are full of markup, quotes and backslashes."""
+    spec = [
+        (f"ns<b>.{NASTY}", "ns<b>", ["in&put"], [f"out{NASTY}"], 0.5),
+        ("ns<b>.after", "ns<b>", [f"out{NASTY}"], ["final"], 0.5),
+    ]
+    log = EventLog()
+    start_run(log, spec, types={})
+    name, _, ins, outs, seconds = spec[0]
+    error = {"type": "ValueError", "message": '</script><!-- & "', "traceback": "tb </pre>"}
+    run_node(log, name, ins, outs, seconds, error=error, sizes={})
+    log.emit(EventKind.RUN_ERROR, 0.01, error=error)
+    return aggregate(log.events)

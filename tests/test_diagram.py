@@ -1,0 +1,219 @@
+"""The workflow diagram: DOT source, the layout call, and the SVG that gets inlined."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import xml.dom.minidom
+
+import pytest
+import scenarios
+
+from kedro_run_report import diagram
+from kedro_run_report.diagram import (
+    STATUS_STYLE,
+    LayoutError,
+    build_dot,
+    clean_svg,
+    find_layout_program,
+    gv_text,
+    layout_svg,
+    render_diagram,
+    tooltip_names,
+)
+
+HAVE_DOT = shutil.which("dot") is not None
+needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz dot is not installed")
+
+NASTY = scenarios.NASTY
+
+
+def test_statuses_have_colours_and_text_cues() -> None:
+    status = scenarios.node_failure()
+    source = build_dot(status).source
+    failed = status.node_by_name("data_science.train_model_node")
+    skipped = status.node_by_name("data_science.evaluate_model_node")
+    done = status.node_by_name("data_processing.preprocess_companies_node")
+    assert failed is not None and skipped is not None and done is not None
+    line = next(ln for ln in source.splitlines() if f"n_{failed.id} [" in ln)
+    assert STATUS_STYLE["failed"][0] in line and STATUS_STYLE["failed"][1] in line
+    assert "✗ failed" in line and 'class="task failed"' in line
+    line = next(ln for ln in source.splitlines() if f"n_{skipped.id} [" in ln)
+    assert "– not run" in line and "dashed" in line
+    line = next(ln for ln in source.splitlines() if f"n_{done.id} [" in ln)
+    assert "✓ 420 ms" in line and f'URL="#node-{done.id}"' in line
+    for fill, stroke, _ in STATUS_STYLE.values():  # Graphviz rejects #RGB
+        assert len(fill) == len(stroke) == 7
+
+
+def test_datasets_shapes_links_and_sizes() -> None:
+    status = scenarios.success()
+    source = build_dot(status).source
+    companies = status.dataset_by_name("companies")
+    params = status.dataset_by_name("params:model_options")
+    assert companies is not None and params is not None
+    line = next(ln for ln in source.splitlines() if f"d_{companies.id} [" in ln)
+    assert "cylinder" in line and "1.8 MB · 77,096 rows" in line
+    assert f'URL="#dataset-{companies.id}"' in line
+    line = next(ln for ln in source.splitlines() if f"d_{params.id} [" in ln)
+    assert "shape=note" in line and "fontsize=9" in line
+    assert f"d_{companies.id} -> n_" in source
+
+
+def test_failed_dataset_is_marked() -> None:
+    status = scenarios.missing_input()
+    companies = status.dataset_by_name("companies")
+    assert companies is not None
+    line = next(ln for ln in build_dot(status).source.splitlines() if f"d_{companies.id} [" in ln)
+    assert "✗ failed loading" in line and STATUS_STYLE["failed"][0] in line
+
+
+def test_nested_namespaces_become_nested_clusters() -> None:
+    status = scenarios.synthetic(40)
+    source = build_dot(status).source
+    assert source.count("subgraph cluster_") == len(
+        {n.namespace for n in status.nodes.values()}
+        | {n.namespace.split(".")[0] for n in status.nodes.values() if n.namespace}
+    )
+    # a child cluster opens before its parent closes
+    first = source.index("subgraph cluster_0")
+    assert source.index("subgraph cluster_1") > first
+    assert "<B>left</B>" in source and "<B>stage_0</B>" in source
+
+
+def test_without_datasets_tasks_link_directly() -> None:
+    status = scenarios.success()
+    source = build_dot(status, show_datasets=False).source
+    assert "d_" not in source.replace("id=gd_", "")
+    split = status.node_by_name("data_science.split_data_node")
+    train = status.node_by_name("data_science.train_model_node")
+    assert split and train
+    assert f"n_{split.id} -> n_{train.id}" in source
+
+
+def test_gv_text_escapes_markup_backslashes_and_newlines() -> None:
+    text = gv_text(NASTY)
+    assert "<" not in text and ">" not in text and '"' not in text
+    assert "\\\\N" in text and "\n" not in text and "↵" in text
+    assert gv_text("a\x00b") == "a\ufffdb"
+    assert gv_text("x" * 100, 10) == "…" + "x" * 9
+
+
+def test_large_graphs_get_bounded_layout() -> None:
+    small, big = diagram.layout_attrs(20), diagram.layout_attrs(2000)
+    assert "nslimit" not in small and "mclimit" not in small
+    assert float(big["nslimit"]) <= 1 and float(big["mclimit"]) < 0.5 and big["searchsize"]
+
+
+def test_find_layout_program(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("KEDRO_RUN_REPORT_DOT", str(tmp_path / "nope"))
+    assert find_layout_program() is None
+    fake = tmp_path / "mydot"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("KEDRO_RUN_REPORT_DOT", str(fake))
+    assert find_layout_program() == str(fake)
+    monkeypatch.delenv("KEDRO_RUN_REPORT_DOT")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_layout_program() is None
+
+
+def test_missing_program_gives_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: None)
+    result = render_diagram(scenarios.success())
+    assert result.svg is None and result.notice and "apt-get install graphviz" in result.notice
+
+
+def test_layout_failures_become_notices(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
+
+    def boom(source: str, program: str) -> str:
+        raise LayoutError("Graphviz failed (syntax error)")
+
+    monkeypatch.setattr(diagram, "layout_svg", boom)
+    result = render_diagram(scenarios.success())
+    assert result.svg is None and "syntax error" in (result.notice or "")
+
+
+def test_layout_svg_errors_and_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    failing = tmp_path / "failing"
+    failing.write_text("#!/bin/sh\necho 'Error: bad graph' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    with pytest.raises(LayoutError, match="bad graph"):
+        layout_svg("digraph {}", str(failing))
+    with pytest.raises(LayoutError, match="could not be run"):
+        layout_svg("digraph {}", str(tmp_path / "missing"))
+    slow = tmp_path / "slow"
+    slow.write_text("#!/bin/sh\nsleep 5\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("KEDRO_RUN_REPORT_DOT_TIMEOUT", "0.2")
+    with pytest.raises(LayoutError, match="longer than 0.2 s"):
+        layout_svg("digraph {}", str(slow))
+
+
+def test_render_diagram_uses_the_stub(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    def fake(source: str, program: str) -> str:
+        seen.append(source)
+        return (
+            '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<!-- c -->\n<svg width="10pt" height="10pt">'
+            '<g id="gn_ab" class="node task success"><title>n_ab</title>'
+            '<g id="a_gn_ab"><a xlink:href="#node-ab" xlink:title="n_ab"><text>x</text></a></g>'
+            "</g></svg>"
+        )
+
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
+    monkeypatch.setattr(diagram, "layout_svg", fake)
+    result = render_diagram(scenarios.success())
+    assert seen and seen[0].startswith("digraph workflow")
+    assert result.svg is not None and result.notice is None
+    assert "<?xml" not in result.svg and "DOCTYPE" not in result.svg and "<!--" not in result.svg
+
+
+def test_clean_svg_replaces_tooltip_tokens_with_escaped_names() -> None:
+    svg = '<svg width="1pt"><a xlink:href="#node-ab" xlink:title="n_ab"><text>x</text></a></svg>'
+    cleaned = clean_svg(svg, {"n_ab": 'a<b>"&'})
+    assert 'xlink:title="a&lt;b&gt;&quot;&amp;"' in cleaned
+
+
+def test_big_runs_leave_datasets_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
+    monkeypatch.setattr(diagram, "layout_svg", lambda s, p: '<svg width="1pt"></svg>')
+    result = render_diagram(scenarios.synthetic(500))
+    assert result.show_datasets is False and result.note and "not drawn" in result.note
+
+
+@needs_dot
+def test_real_dot_renders_nasty_names_literally() -> None:
+    status = scenarios.nasty()
+    result = render_diagram(status)
+    assert result.svg is not None, result.notice
+    dom = xml.dom.minidom.parseString(result.svg)  # well-formed XML
+    texts = "".join(
+        node.firstChild.data for node in dom.getElementsByTagName("text") if node.firstChild
+    )
+    # labels keep the end of long names; the full name is the tooltip
+    assert 'alert(1)</script> "q" & \\N \\ a↵b &amp;' in texts
+    assert "in&put" in texts
+    assert "<script" not in result.svg  # only as escaped text
+    titles = [a.getAttribute("xlink:title") for a in dom.getElementsByTagName("a")]
+    assert f"ns<b>.{NASTY}" in titles
+    assert not dom.getElementsByTagName("script")
+
+
+@needs_dot
+def test_real_dot_links_and_ids() -> None:
+    status = scenarios.node_failure()
+    svg = layout_svg(build_dot(status).source, "dot")
+    cleaned = clean_svg(svg, tooltip_names(status))
+    for node in status.nodes.values():
+        assert f'href="#node-{node.id}"' in cleaned
+    assert 'class="node task failed"' in cleaned
+    assert "<rect" in cleaned  # task boxes become rounded rects
+
+
+@needs_dot
+def test_dot_version_is_reported() -> None:
+    done = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=False)
+    assert "graphviz" in (done.stderr + done.stdout).lower()
