@@ -7,7 +7,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import graphviz
 
@@ -17,6 +19,7 @@ from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, DatasetRun, RunStatus
 
 DOT_ENV = "KEDRO_RUN_REPORT_DOT"
+PIP_LAYOUT_PROGRAM = "graphviz-pure"  # pip install kedro-run-report[layout]
 TIMEOUT_ENV = "KEDRO_RUN_REPORT_DOT_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 FONT = "Helvetica"  # Graphviz knows its metrics; browsers map it to Arial/Liberation Sans
@@ -242,11 +245,23 @@ def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple
 
 
 def find_layout_program() -> str | None:
-    """The Graphviz ``dot`` to run: ``$KEDRO_RUN_REPORT_DOT``, else ``dot`` on PATH."""
+    """The layout program: ``$KEDRO_RUN_REPORT_DOT``, else ``dot`` on PATH, else graphviz-pure."""
     configured = os.environ.get(DOT_ENV)
     if configured:
         return shutil.which(configured) or (configured if os.path.isfile(configured) else None)
-    return shutil.which("dot")
+    return shutil.which("dot") or _pip_layout_program()
+
+
+def _pip_layout_program() -> str | None:
+    """``graphviz-pure`` (the ``layout`` extra): a dot-compatible program installed by pip.
+
+    Looked up beside this interpreter first, so it is found in a virtual environment that
+    is not activated, then on PATH.
+    """
+    beside = Path(sys.executable).parent / PIP_LAYOUT_PROGRAM
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which(PIP_LAYOUT_PROGRAM)
 
 
 def _timeout() -> float:
@@ -286,7 +301,8 @@ def render_diagram(status: RunStatus, *, show_datasets: bool = True) -> DiagramR
         return DiagramResult(
             None,
             "Graphviz 'dot' was not found; the report has no diagram. Install Graphviz "
-            f"(e.g. apt-get install graphviz) or set {DOT_ENV}.",
+            "(e.g. apt-get install graphviz) or `pip install kedro-run-report[layout]`, "
+            f"or set {DOT_ENV}.",
         )
     note = None
     if show_datasets and graph_size(status) > MAX_DATASET_ELEMENTS:

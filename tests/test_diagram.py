@@ -115,7 +115,21 @@ def test_find_layout_program(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     assert find_layout_program() == str(fake)
     monkeypatch.delenv("KEDRO_RUN_REPORT_DOT")
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(diagram.sys, "executable", str(tmp_path / "python"))
     assert find_layout_program() is None
+
+
+def test_graphviz_pure_is_the_fallback_without_dot(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """pip's graphviz-pure (the layout extra, a test dependency) draws when dot is absent."""
+    monkeypatch.delenv("KEDRO_RUN_REPORT_DOT", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot anywhere
+    program = find_layout_program()
+    assert program is not None and program.endswith("graphviz-pure")
+    result = render_diagram(scenarios.node_failure())
+    assert result.svg is not None and result.notice is None
+    assert "train_model_node" in result.svg and "#c93c3c" in result.svg.lower()
 
 
 def test_missing_program_gives_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
