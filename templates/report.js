@@ -133,7 +133,16 @@
     var r = svg.getBoundingClientRect();
     return Math.max(view.w / (r.width || 1), view.h / (r.height || 1));
   }
+  function fitHeight() {
+    // as tall as the graph needs at its natural size (or fitted to the width), never taller
+    // than most of the window, so small pipelines do not float in empty space
+    var width = viewport.clientWidth || 1;
+    var natural = home.h / Math.max(home.w / width, 1) + 16;
+    var tallest = Math.max(320, window.innerHeight * 0.75);
+    viewport.style.height = Math.round(Math.min(Math.max(natural, 200), tallest)) + "px";
+  }
   function fit() {
+    fitHeight();
     var r = svg.getBoundingClientRect();
     view = { x: home.x, y: home.y, w: home.w, h: home.h };
     var whole = Math.max(home.w / (r.width || 1), home.h / (r.height || 1));
