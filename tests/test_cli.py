@@ -191,3 +191,54 @@ def test_every_option_has_help_text() -> None:
     for param in report.params:
         assert getattr(param, "help", None), param.name
     assert report.help
+
+
+def test_html_is_the_default_format(cwd: Path) -> None:
+    _record(cwd / "log", _good_run())
+    code, _out, err = invoke("--events", str(cwd / "log"), "-o", "report.html")
+    assert code == 0, err
+    html = (cwd / "report.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and "Run execution failed" in html
+    assert 'id="kedro-run-status"' in html
+
+
+def test_no_layout_program_still_writes_the_report(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kedro_run_report import diagram
+
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: None)
+    _record(cwd / "log", _good_run())
+    code, _out, err = invoke("--events", str(cwd / "log"), "-o", "report.html")
+    assert code == 0
+    assert "Graphviz 'dot' was not found" in err and "apt-get install graphviz" in err
+    assert "Run execution failed" in (cwd / "report.html").read_text()
+
+
+def test_no_datasets_draws_only_nodes(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kedro_run_report import diagram
+
+    sources: list[str] = []
+
+    def fake_layout(source: str, program: str) -> str:
+        sources.append(source)
+        return '<svg viewBox="0 0 10 10"></svg>'
+
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
+    monkeypatch.setattr(diagram, "layout_svg", fake_layout)
+    _record(cwd / "log", _good_run())
+    assert invoke("--events", str(cwd / "log"), "-o", "a.html")[0] == 0
+    assert invoke("--events", str(cwd / "log"), "-o", "b.html", "--no-datasets")[0] == 0
+    with_data, without = sources
+    assert "#dataset-" in with_data and "#node-" in with_data
+    assert "#dataset-" not in without and "#node-" in without
+
+
+def test_open_hands_the_file_to_the_browser(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    _record(cwd / "log", _good_run())
+    code, _out, _err = invoke("--events", str(cwd / "log"), "-o", "r.html", "--open")
+    assert code == 0 and opened == [(cwd / "r.html").as_uri()]
