@@ -85,12 +85,14 @@ def function_name(node: Any) -> str | None:
 
 def dataset_type(catalog: Any, name: str) -> str | None:
     """The short type of a catalog entry (``pandas.CSVDataset``) without materialising it."""
+    if catalog is None:
+        return None
     try:
-        full = catalog.get_type(name) if catalog is not None else None
+        full = catalog.get_type(name)
     except Exception:
         return None
     if not full:
-        return None
+        return "MemoryDataset"  # not in the catalog: Kedro creates a MemoryDataset at run time
     full = str(full)
     parts = full.split(".")
     if parts[0] in ("kedro_datasets", "kedro") and len(parts) >= 3:

@@ -252,5 +252,12 @@
   });
   doc.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeInspector(); } });
   if (viewport.getBoundingClientRect().width) { fit(); } else { draw(); }
+  // print the whole graph, whatever the current pan and zoom
+  window.addEventListener("beforeprint", function () {
+    view = { x: home.x, y: home.y, w: home.w, h: home.h };
+    viewport.style.height = "";
+    draw();
+  });
+  window.addEventListener("afterprint", fit);
   window.addEventListener("resize", draw);
 })();
