@@ -28,7 +28,12 @@ from kedro_run_report.ids import node_id
 from kedro_run_report.location import history_limit, log_location
 from kedro_run_report.model import Aggregator, RunStatus
 from kedro_run_report.sizes import SizeProbe
-from kedro_run_report.snapshot import pipeline_snapshot, run_meta
+from kedro_run_report.snapshot import (
+    is_selection,
+    pipeline_snapshot,
+    registered_pipeline,
+    run_meta,
+)
 from kedro_run_report.store import (
     EventWriter,
     create_run,
@@ -214,6 +219,11 @@ class RunReportHook:
                 "filters": meta["filters"],
             }
             location = create_run(root, run_id, manifest)
+            selection = is_selection(meta["filters"])
+            full = registered_pipeline(meta["pipeline_names"]) if selection else None
+            snapshot = pipeline_snapshot(pipeline, self._catalog, full)
+            _SNAPSHOT_NODE_IDS.clear()
+            _SNAPSHOT_NODE_IDS.update((spec["name"], spec["id"]) for spec in snapshot["nodes"])
             recorder = _Recorder(run_id, location, "main", self._catalog, live=True)
             recorder.emit(
                 {
@@ -221,7 +231,7 @@ class RunReportHook:
                     "t": started,
                     "run_id": run_id,
                     "meta": meta,
-                    "pipeline": pipeline_snapshot(pipeline, self._catalog),
+                    "pipeline": snapshot,
                 },
                 flush=True,
             )

@@ -23,6 +23,7 @@ SUCCESS = "success"
 FAILED = "failed"
 NOT_RUN = "not_run"
 INTERRUPTED = "interrupted"
+NOT_SELECTED = "not_selected"  # outside a partial run's selection: never planned
 
 NODE_STATUSES = (SUCCESS, FAILED, NOT_RUN, INTERRUPTED)
 PIPELINE_STATUSES = (SUCCESS, FAILED, INTERRUPTED)
@@ -225,6 +226,8 @@ class RunStatus:
     nodes: dict[str, NodeRun]  # by Kedro-Viz node id, in the pipeline's topological order
     datasets: dict[str, DatasetRun]  # by Kedro-Viz dataset id
     warnings: list[str] = field(default_factory=list)
+    # A partial run's registered pipeline minus its selection, when it was recorded.
+    unselected: dict[str, NodeRun] = field(default_factory=dict)
 
     def node_by_name(self, name: str) -> NodeRun | None:
         return next((n for n in self.nodes.values() if n.name == name), None)
@@ -258,6 +261,7 @@ class RunStatus:
             "schema_version": SCHEMA_VERSION,
             "summary": self.summary(),
             "warnings": list(self.warnings),
+            "unselected_nodes": {ident: node.to_dict() for ident, node in self.unselected.items()},
         }
 
 
@@ -266,6 +270,16 @@ def iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
+
+
+def _describe(node: NodeRun, spec: dict[str, Any]) -> NodeRun:
+    """Fill a node's static description from its snapshot entry."""
+    node.namespace = _str_or_none(spec.get("namespace"))
+    node.tags = [str(x) for x in spec.get("tags") or []]
+    node.inputs = [str(x) for x in spec.get("inputs") or []]
+    node.outputs = [str(x) for x in spec.get("outputs") or []]
+    node.function = _str_or_none(spec.get("function"))
+    return node
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -294,6 +308,7 @@ class Aggregator:
         self.datasets: dict[str, DatasetRun] = {}
         self._datasets_by_name: dict[str, DatasetRun] = {}  # transcoded names share one
         self.warnings: list[str] = []
+        self.unselected: dict[str, NodeRun] = {}
         # (operation, node name or None, dataset name) -> start times of unfinished I/O
         self._open_io: dict[tuple[str, str | None, str], list[float]] = {}
         self._host: str | None = None  # of the stream being read
@@ -373,15 +388,15 @@ class Aggregator:
         p.filters = filters if isinstance(filters, dict) else {}
         snapshot = _dict(event.get("pipeline"))
         types = _dict(snapshot.get("datasets"))
+        for spec in snapshot.get("unselected") or []:
+            if isinstance(spec, dict) and "name" in spec:
+                ident = str(spec.get("id") or dataset_id("node:" + str(spec["name"])))
+                node = NodeRun(id=ident, name=str(spec["name"]), status=NOT_SELECTED)
+                self.unselected[ident] = _describe(node, spec)
         for spec in snapshot.get("nodes") or []:
             if not isinstance(spec, dict) or "name" not in spec:
                 continue
-            node = self._node(spec["name"], spec.get("id"))
-            node.namespace = _str_or_none(spec.get("namespace"))
-            node.tags = [str(x) for x in spec.get("tags") or []]
-            node.inputs = [str(x) for x in spec.get("inputs") or []]
-            node.outputs = [str(x) for x in spec.get("outputs") or []]
-            node.function = _str_or_none(spec.get("function"))
+            node = _describe(self._node(spec["name"], spec.get("id")), spec)
             for name in node.inputs + node.outputs:
                 dataset = self._dataset(name)
                 info = types.get(name) or types.get(dataset.name)
@@ -513,6 +528,7 @@ class Aggregator:
             nodes=self.nodes,
             datasets=self.datasets,
             warnings=self.warnings,
+            unselected=self.unselected,
         )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from kedro_run_report.ids import node_id
 
 # run_params keys that select part of a pipeline: a run with any of them set is partial.
-FILTER_KEYS = (
+SELECTION_KEYS = (
     "tags",
     "node_names",
     "from_nodes",
@@ -19,9 +19,9 @@ FILTER_KEYS = (
     "from_inputs",
     "to_outputs",
     "namespaces",
-    "only_missing_outputs",
-    "load_versions",
 )
+# All the run_params keys reported as the run's filters.
+FILTER_KEYS = (*SELECTION_KEYS, "only_missing_outputs", "load_versions")
 
 _RUNNER_REPR = re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>")
 
@@ -53,6 +53,11 @@ def run_filters(run_params: dict[str, Any]) -> dict[str, Any]:
         else:
             filters[key] = str(value)
     return filters
+
+
+def is_selection(filters: dict[str, Any]) -> bool:
+    """Whether the filters select a subset of the pipeline's nodes."""
+    return any(key in filters for key in SELECTION_KEYS)
 
 
 def run_meta(run_params: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
@@ -101,27 +106,47 @@ def dataset_type(catalog: Any, name: str) -> str | None:
     return full
 
 
-def pipeline_snapshot(pipeline: Any, catalog: Any) -> dict[str, Any]:
-    """Every planned node (topological order) and the types of the datasets they touch."""
-    nodes = []
+def node_spec(node: Any) -> dict[str, Any]:
+    """What the snapshot records of one node."""
+    return {
+        "id": node_id(str(node)),
+        "name": node.name,
+        "namespace": node.namespace,
+        "tags": sorted(node.tags),
+        "inputs": list(node.inputs),
+        "outputs": list(node.outputs),
+        "function": function_name(node),
+    }
+
+
+def pipeline_snapshot(pipeline: Any, catalog: Any, full: Any = None) -> dict[str, Any]:
+    """Every planned node (topological order) and the types of the datasets they touch.
+
+    ``full`` is the registered pipeline a partial run selected from: its other nodes are
+    recorded as ``unselected`` so that a report can show the selection in context.
+    """
+    nodes = [node_spec(node) for node in pipeline.nodes]
     names: set[str] = set()
-    for node in pipeline.nodes:
-        nodes.append(
-            {
-                "id": node_id(str(node)),
-                "name": node.name,
-                "namespace": node.namespace,
-                "tags": sorted(node.tags),
-                "inputs": list(node.inputs),
-                "outputs": list(node.outputs),
-                "function": function_name(node),
-            }
-        )
-        names.update(node.inputs)
-        names.update(node.outputs)
+    for spec in nodes:
+        names.update(spec["inputs"], spec["outputs"])
     datasets = {}
     for name in sorted(names):
         kind = dataset_type(catalog, name)
         if kind:
             datasets[name] = {"type": kind}
-    return {"nodes": nodes, "datasets": datasets}
+    snapshot: dict[str, Any] = {"nodes": nodes, "datasets": datasets}
+    if full is not None:
+        planned = {spec["name"] for spec in nodes}
+        snapshot["unselected"] = [node_spec(n) for n in full.nodes if n.name not in planned]
+    return snapshot
+
+
+def registered_pipeline(names: list[str]) -> Any:
+    """The union of the project's registered pipelines ``names``, or ``None``."""
+    try:
+        from kedro.framework.project import pipelines
+
+        selected = [pipelines[name] for name in names]
+    except Exception:  # no project configured, or a pipeline that fails to load
+        return None
+    return sum(selected[1:], selected[0]) if selected else None

@@ -48,6 +48,12 @@ def test_partial_run(ran_project: Path, args: list[str], filters: dict, planned:
         assert status.pipeline.filters[key] == value
     if "--pipelines" in args:
         assert status.pipeline.pipeline_names == ["prep"]
+        assert status.unselected == {}  # a whole registered pipeline is not a selection
+    else:
+        # The rest of the registered pipeline is recorded, to draw the selection in context.
+        everything = {"prep.clean", "prep.enrich", "model.train", "model.score", "summarise"}
+        assert {n.name for n in status.unselected.values()} == everything - planned
+        assert {n.status for n in status.unselected.values()} <= {"not_selected"}
     # Kedro-Viz refuses partial runs; our compat file still describes this one.
     structured = viz_structured(ran_project)
     assert {n.status.value for n in structured.nodes.values()} == {"success"}
