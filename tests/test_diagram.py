@@ -9,7 +9,7 @@ import xml.dom.minidom
 import pytest
 import scenarios
 
-from kedro_run_report import diagram
+from kedro_run_report import diagram, layout
 from kedro_run_report.diagram import (
     STATUS_STYLE,
     LayoutError,
@@ -115,7 +115,7 @@ def test_find_layout_program(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     assert find_layout_program() == str(fake)
     monkeypatch.delenv("KEDRO_RUN_REPORT_DOT")
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(diagram.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(layout.sys, "executable", str(tmp_path / "python"))
     assert find_layout_program() is None
 
 

@@ -1,0 +1,68 @@
+"""Running the Graphviz layout program: finding it and the one function that runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from kedro_run_report.errors import RunReportError
+
+DOT_ENV = "KEDRO_RUN_REPORT_DOT"
+PIP_LAYOUT_PROGRAM = "graphviz-pure"  # pip install kedro-run-report[layout]
+TIMEOUT_ENV = "KEDRO_RUN_REPORT_DOT_TIMEOUT"
+DEFAULT_TIMEOUT = 60.0
+
+
+class LayoutError(RunReportError):
+    """The Graphviz layout program failed, timed out or could not be started."""
+
+
+def find_layout_program() -> str | None:
+    """The layout program: ``$KEDRO_RUN_REPORT_DOT``, else ``dot`` on PATH, else graphviz-pure."""
+    configured = os.environ.get(DOT_ENV)
+    if configured:
+        return shutil.which(configured) or (configured if os.path.isfile(configured) else None)
+    return shutil.which("dot") or _pip_layout_program()
+
+
+def _pip_layout_program() -> str | None:
+    """``graphviz-pure`` (the ``layout`` extra): a dot-compatible program installed by pip.
+
+    Looked up beside this interpreter first, so it is found in a virtual environment that
+    is not activated, then on PATH.
+    """
+    beside = Path(sys.executable).parent / PIP_LAYOUT_PROGRAM
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which(PIP_LAYOUT_PROGRAM)
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def layout_svg(dot_source: str, program: str) -> str:
+    """Run the layout program on DOT source and return its SVG (the only place it runs)."""
+    timeout = _timeout()
+    try:
+        done = subprocess.run(
+            [program, "-Tsvg"],
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise LayoutError(f"Graphviz took longer than {timeout:g} s (see {TIMEOUT_ENV})") from None
+    except OSError as exc:
+        raise LayoutError(f"Graphviz {program!r} could not be run ({exc})") from None
+    if done.returncode != 0 or not done.stdout:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LayoutError(f"Graphviz failed ({detail[-1] if detail else done.returncode})")
+    return done.stdout.decode("utf-8", "replace")
