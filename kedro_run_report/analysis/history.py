@@ -1,0 +1,109 @@
+"""The recorded runs as a table (``kedro viz report --list``) and as a duration trend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kedro_run_report.analysis._timing import round6
+from kedro_run_report.analysis.baseline import Loader
+from kedro_run_report.errors import RunReportError
+from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, iso
+from kedro_run_report.store import RunRecord
+
+UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One recorded run, summarised for a listing."""
+
+    run_id: str
+    key: str  # the run's directory name, unique even when run ids repeat
+    pipelines: list[str] = field(default_factory=list)
+    start: str | None = None  # ISO 8601, UTC
+    duration: float | None = None  # wall seconds; None when unreadable
+    status: str = UNREADABLE  # a pipeline status word, or "unreadable"
+    succeeded: int = 0  # node counts
+    failed: int = 0
+    not_run: int = 0
+    interrupted: int = 0
+    runner: str | None = None
+    partial: bool = False  # filters such as --from-nodes were set
+    message: str | None = None  # why the run is unreadable, or its error message
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "run_id": self.run_id,
+            "key": self.key,
+            "pipelines": list(self.pipelines),
+            "start": self.start,
+            "duration": round6(self.duration),
+            "status": self.status,
+            "nodes": {
+                SUCCESS: self.succeeded,
+                FAILED: self.failed,
+                NOT_RUN: self.not_run,
+                INTERRUPTED: self.interrupted,
+            },
+            "runner": self.runner,
+            "partial": self.partial,
+            "message": self.message,
+        }
+
+
+def history_rows(records: Iterable[RunRecord], loader: Loader) -> list[HistoryRow]:
+    """One row per recorded run, newest first; a run that cannot be read becomes "unreadable"."""
+    ordered = sorted(records, key=lambda r: (r.start, r.key), reverse=True)
+    return [_row(record, loader) for record in ordered]
+
+
+def trend(rows: Iterable[HistoryRow]) -> list[tuple[str, float, str]]:
+    """``(run id, duration, status)`` oldest first for a trend chart; unreadable runs left out."""
+    readable = [r for r in rows if r.duration is not None]
+    # Starts are ISO strings in UTC from one formatter, so they sort as text; reversing first
+    # keeps runs with equal (or no) start in oldest-first order when given newest first.
+    ordered = sorted(reversed(readable), key=lambda r: r.start or "")
+    return [(r.run_id, r.duration or 0.0, r.status) for r in ordered]
+
+
+def _row(record: RunRecord, loader: Loader) -> HistoryRow:
+    manifest = record.manifest
+    start = iso(record.start) if record.start else None
+    try:
+        status = loader(record)
+    except (RunReportError, OSError) as exc:
+        # OSError too: a run pruned by a concurrent `kedro run` while we list is not fatal.
+        names = manifest.get("pipeline_names")
+        return HistoryRow(
+            run_id=record.run_id,
+            key=record.key,
+            pipelines=[str(n) for n in names] if isinstance(names, list) else [],
+            start=start,
+            runner=_str_or_none(manifest.get("runner")),
+            partial=bool(manifest.get("filters")),
+            message=str(exc) or exc.__class__.__name__,
+        )
+    pipeline = status.pipeline
+    counts = status.summary()["nodes"]
+    return HistoryRow(
+        run_id=pipeline.run_id or record.run_id,
+        key=record.key,
+        pipelines=list(pipeline.pipeline_names),
+        start=iso(pipeline.start) if pipeline.start is not None else start,
+        duration=pipeline.duration,
+        status=pipeline.status,
+        succeeded=counts.get(SUCCESS, 0),
+        failed=counts.get(FAILED, 0),
+        not_run=counts.get(NOT_RUN, 0),
+        interrupted=counts.get(INTERRUPTED, 0),
+        runner=pipeline.runner,
+        partial=pipeline.is_partial,
+        message=pipeline.error.message if pipeline.error else None,
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,1 @@
+"""Tests of the pure run analyses (kedro_run_report.analysis)."""
