@@ -16,6 +16,8 @@ from kedro_run_report.diagram import DiagramResult
 from kedro_run_report.model import aggregate
 from kedro_run_report.report.html import render_html, status_json, template_dir
 from kedro_run_report.report.html_view import build_view, first_line, short_runner
+from kedro_run_report.report.json_report import render_json
+from kedro_run_report.run_report import RunReport
 
 STUB_SVG = '<svg width="100pt" height="50pt" viewBox="0 0 100 50"><g class="graph"></g></svg>'
 
@@ -67,17 +69,19 @@ def test_embedded_json_is_the_run_status() -> None:
     page = parse(render_html(status).html)
     blocks = [text for attrs, text in page.scripts if attrs.get("id") == "kedro-run-status"]
     assert len(blocks) == 1
-    assert json.loads(blocks[0]) == status.to_dict()
+    # exactly what `--format json` writes
+    assert json.loads(blocks[0]) == json.loads(render_json(status))
+    assert json.loads(blocks[0])["nodes"] == status.to_dict()["nodes"]
 
 
 def test_json_block_cannot_break_out() -> None:
     status = scenarios.nasty()
-    text = status_json(status)
+    text = status_json(RunReport(status))
     assert "<" not in text and ">" not in text and "&" not in text
-    assert json.loads(text) == status.to_dict()
+    assert json.loads(text) == RunReport(status).to_dict()
     html = render_html(status).html
     block = html.split('id="kedro-run-status">', 1)[1].split("</script>", 1)[0]
-    assert json.loads(block) == status.to_dict()
+    assert json.loads(block) == RunReport(status).to_dict()
 
 
 def test_csp_hashes_match_the_inline_code() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kedro_run_report.errors import OutputError, RunReportError
-from kedro_run_report.model import RunStatus
+from kedro_run_report.run_report import RunReport
 from kedro_run_report.store import atomic_write_text
 
 FORMATS = ("html", "json")
@@ -23,17 +23,17 @@ class Rendered:
     notices: list[str] = field(default_factory=list)
 
 
-def render(status: RunStatus, fmt: str, *, show_datasets: bool = True) -> Rendered:
-    """Render ``status`` in one of :data:`FORMATS`."""
+def render(report: RunReport, fmt: str, *, show_datasets: bool = True) -> Rendered:
+    """Render ``report`` in one of :data:`FORMATS`."""
     if fmt == "json":
         from kedro_run_report.report.json_report import render_json
 
-        return Rendered(render_json(status))
+        return Rendered(render_json(report))
     if fmt == "html":
         from kedro_run_report.report.html import render_html
 
-        report = render_html(status, show_datasets=show_datasets)
-        return Rendered(report.html, list(report.notices))
+        html = render_html(report, show_datasets=show_datasets)
+        return Rendered(html.html, list(html.notices))
     raise RunReportError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
 
 

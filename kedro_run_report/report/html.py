@@ -16,6 +16,7 @@ import kedro_run_report
 from kedro_run_report.diagram import DiagramResult, render_diagram
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.html_view import build_view
+from kedro_run_report.run_report import RunReport
 
 TEMPLATE = "report.html.j2"
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -51,9 +52,9 @@ def _environment(directory: str) -> jinja2.Environment:
     )
 
 
-def status_json(status: RunStatus) -> str:
+def status_json(report: RunReport) -> str:
     """The run-status JSON (the ``--format json`` document, compact), safe inside <script>."""
-    text = json.dumps(status.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
     return text.translate(_JSON_ESCAPES)
 
 
@@ -72,9 +73,11 @@ def content_security_policy(css: str, js: str) -> str:
 
 
 def render_html(
-    status: RunStatus, *, show_datasets: bool = True, title: str | None = None
+    run: RunStatus | RunReport, *, show_datasets: bool = True, title: str | None = None
 ) -> HtmlReport:
     """Render the self-contained HTML report of one run."""
+    report = RunReport.of(run)
+    status = report.status
     diagram: DiagramResult = render_diagram(status, show_datasets=show_datasets)
     directory = template_dir()
     css = (directory / "report.css").read_text(encoding="utf-8")
@@ -89,7 +92,7 @@ def render_html(
             js=Markup(js),
             csp=content_security_policy(css, js),
             svg=Markup(diagram.svg) if diagram.svg else None,  # built from escaped parts
-            status_json=Markup(status_json(status)),
+            status_json=Markup(status_json(report)),
         )
     )
     notices = [diagram.notice] if diagram.notice and diagram.svg is None and status.nodes else []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from kedro_run_report.model import RunStatus
+from kedro_run_report.run_report import RunReport
 
 
-def render_json(status: RunStatus, *, indent: int | None = 2) -> str:
+def render_json(run: RunStatus | RunReport, *, indent: int | None = 2) -> str:
     """The run-status JSON document, newline-terminated."""
-    return json.dumps(status.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+    return json.dumps(RunReport.of(run).to_dict(), indent=indent, ensure_ascii=False) + "\n"
