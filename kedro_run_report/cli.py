@@ -7,14 +7,17 @@ otherwise we provide a ``viz`` group of our own.
 
 from __future__ import annotations
 
+import json
 import webbrowser
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kedro_run_report.analysis import HistoryRow
 from kedro_run_report.errors import RunReportError
-from kedro_run_report.reader import load_run_status
+from kedro_run_report.history_table import history_table
+from kedro_run_report.reader import list_history, load_run_report
 from kedro_run_report.report import FORMATS, default_output, render, write_output
 
 #: Exit code for bad input (no runs, unknown run id, corrupt log, unwritable output).
@@ -57,8 +60,18 @@ def _project_path(obj: Any) -> Path | None:
     help="Read this event log instead of the project's: a log directory, a run directory, "
     "an events-*.jsonl file or a Kedro-Viz kedro_pipeline_events.json (path or fsspec URL).",
 )
+@click.option(
+    "--compare",
+    "compare_to",
+    metavar="RUN_ID",
+    help="Compare with this recorded run instead of the previous run of the same pipelines.",
+)
 @click.option("--no-datasets", is_flag=True, help="Draw only the nodes in the diagram.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the HTML report in a browser.")
+@click.option(
+    "--list", "list_runs", is_flag=True, help="List the recorded runs instead of reporting one."
+)
+@click.option("--json", "as_json", is_flag=True, help="With --list: print the list as JSON.")
 @click.pass_obj
 def report(
     obj: Any,
@@ -66,14 +79,22 @@ def report(
     output: str | None,
     run_id: str | None,
     events: str | None,
+    compare_to: str | None,
     no_datasets: bool,
     open_browser: bool,
+    list_runs: bool,
+    as_json: bool,
 ) -> None:
     """Write a report of the latest Kedro run (or another recorded run)."""
     try:
         project_path = _project_path(obj)
-        status = load_run_status(project_path=project_path, events=events, run_id=run_id)
-        rendered = render(status, fmt, show_datasets=not no_datasets)
+        if list_runs:
+            _print_history(list_history(project_path=project_path, events=events), as_json)
+            return
+        run = load_run_report(
+            project_path=project_path, events=events, run_id=run_id, compare_to=compare_to
+        )
+        rendered = render(run, fmt, show_datasets=not no_datasets)
         target = output if output is not None else default_output(project_path, fmt)
         where = write_output(rendered.text, target)
     except RunReportError as exc:
@@ -85,6 +106,13 @@ def report(
         click.echo(f"Run report ({fmt}) written to {where}", err=True)
         if open_browser:
             webbrowser.open(Path(where).as_uri())
+
+
+def _print_history(rows: list[HistoryRow], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
+    else:
+        click.echo(history_table(rows), nl=False)
 
 
 @click.group(name="viz")

@@ -26,7 +26,7 @@ from kedro.framework.hooks import hook_impl
 from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import node_id
 from kedro_run_report.location import history_limit, log_location
-from kedro_run_report.model import Aggregator, RunStatus
+from kedro_run_report.model import Aggregator, RunStatus, aggregate
 from kedro_run_report.sizes import SizeProbe
 from kedro_run_report.snapshot import (
     is_selection,
@@ -38,8 +38,10 @@ from kedro_run_report.store import (
     EventWriter,
     create_run,
     event_files,
+    iter_run_events,
     process_event,
     prune_runs,
+    update_manifest,
 )
 
 logger = logging.getLogger("kedro_run_report")
@@ -263,10 +265,13 @@ class RunReportHook:
         os.environ.pop(ACTIVE_RUN_VARIABLE, None)
         recorder.emit(event, flush=True)
         recorder.writer.close()
+        status = recorder.status_if_alone() or aggregate(iter_run_events(recorder.location, []))
         if not self._leave_compat_file and self._project_path:
             from kedro_run_report.compat_file import write_compat_file
 
-            write_compat_file(recorder.location, self._project_path, recorder.status_if_alone())
+            write_compat_file(status, self._project_path)
+        # The outcome in the manifest lets a run history list runs without reading their logs.
+        update_manifest(recorder.location, outcome=status.outcome())
 
     # -- nodes (any process, any thread) ----------------------------------------------------
 

@@ -252,6 +252,16 @@ class RunStatus:
             "bytes_written": sum(d.bytes_written for d in data),
         }
 
+    def outcome(self) -> dict[str, Any]:
+        """How the run ended, in brief: what a run's manifest keeps for history listings."""
+        return {
+            "status": self.pipeline.status,
+            "end": self.pipeline.end,
+            "duration": round(self.pipeline.duration, 6),
+            "nodes": self.summary()["nodes"],
+            "error": self.pipeline.error.message if self.pipeline.error else None,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: Kedro-Viz's ``/api/run-status`` plus our own keys."""
         return {

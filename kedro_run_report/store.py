@@ -145,6 +145,13 @@ def create_run(root: str, run_id: str, manifest: dict[str, Any]) -> str:
     return location
 
 
+def update_manifest(run_location: str, **fields: Any) -> None:
+    """Merge ``fields`` into a run's manifest, replacing the file atomically."""
+    manifest = _read_manifest(run_location) or {}
+    manifest.update(fields)
+    atomic_write_text(_join(run_location, MANIFEST), json.dumps(manifest, indent=1, default=str))
+
+
 def atomic_write_text(location: str, text: str) -> None:
     """Write a whole file so that readers see the old content or the new, never a part."""
     if is_url(location):

@@ -72,6 +72,9 @@ def trend(rows: Iterable[HistoryRow]) -> list[tuple[str, float, str]]:
 def _row(record: RunRecord, loader: Loader) -> HistoryRow:
     manifest = record.manifest
     start = iso(record.start) if record.start else None
+    outcome = manifest.get("outcome")
+    if isinstance(outcome, dict) and outcome.get("status"):
+        return _row_from_outcome(record, outcome, start)
     try:
         status = loader(record)
     except (RunReportError, OSError) as exc:
@@ -102,6 +105,30 @@ def _row(record: RunRecord, loader: Loader) -> HistoryRow:
         runner=pipeline.runner,
         partial=pipeline.is_partial,
         message=pipeline.error.message if pipeline.error else None,
+    )
+
+
+def _row_from_outcome(record: RunRecord, outcome: dict[str, Any], start: str | None) -> HistoryRow:
+    """A finished run's row from its manifest alone: no event is read."""
+    manifest = record.manifest
+    names = manifest.get("pipeline_names")
+    nodes = outcome.get("nodes")
+    counts: dict[str, Any] = nodes if isinstance(nodes, dict) else {}
+    duration = outcome.get("duration")
+    return HistoryRow(
+        run_id=record.run_id,
+        key=record.key,
+        pipelines=[str(n) for n in names] if isinstance(names, list) else [],
+        start=start,
+        duration=float(duration) if isinstance(duration, (int, float)) else None,
+        status=str(outcome["status"]),
+        succeeded=int(counts.get(SUCCESS, 0)),
+        failed=int(counts.get(FAILED, 0)),
+        not_run=int(counts.get(NOT_RUN, 0)),
+        interrupted=int(counts.get(INTERRUPTED, 0)),
+        runner=_str_or_none(manifest.get("runner")),
+        partial=bool(manifest.get("filters")),
+        message=_str_or_none(outcome.get("error")),
     )
 
 
