@@ -1,0 +1,184 @@
+"""A small HTML summary of a run for the body of an e-mail; the full report goes attached.
+
+Mail clients run no JavaScript, show no inline SVG, and Gmail and Outlook drop or rewrite
+``<style>`` blocks, so this uses nested tables and inline ``style=`` attributes only (with
+``bgcolor`` beside background colours for old Outlook). Gmail clips bodies above about
+102 KB: lists are cut, with a note, to stay well below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jinja2
+
+from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.formatting import (
+    format_bytes,
+    format_count,
+    format_duration,
+    format_timestamp,
+    shorten,
+)
+from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
+from kedro_run_report.report.summary import MARKERS, headline, problems, run_facts, slowest_nodes
+
+MAX_PROBLEMS = 20
+MAX_SLOWEST = 5
+MESSAGE_LINES = 4
+MAX_CHARS = 240  # of a name or one message line: a repr can be megabytes on one line
+# NUL and other controls are not allowed in HTML; some mail transports also reject them
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+FONT = "font-family:Arial,Helvetica,sans-serif;"
+MONO = "font-family:Consolas,Menlo,Courier New,monospace;font-size:12px;"
+
+TEMPLATE = """\
+<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\
+<title>{{ title }}</title></head>
+<body style="margin:0;padding:0;background-color:#f3f4f6;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" \
+bgcolor="#f3f4f6" style="background-color:#f3f4f6;"><tr><td align="center" \
+style="padding:16px 8px;">
+<table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" \
+bgcolor="#ffffff" style="width:640px;max-width:100%;background-color:#ffffff;\
+border:1px solid #d5dae1;{{ font }}font-size:14px;line-height:20px;color:#1f2933;">
+<tr><td bgcolor="{{ colour }}" style="background-color:{{ colour }};color:#ffffff;\
+padding:16px 20px;font-size:18px;line-height:24px;font-weight:bold;">\
+{{ marker }} &ndash; {{ headline }}</td></tr>
+<tr><td style="padding:12px 20px 4px 20px;color:#5f6b7a;">{{ project }} &middot; \
+{{ ended_label }} {{ ended }}</td></tr>
+<tr><td style="padding:8px 20px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" \
+style="{{ font }}font-size:13px;line-height:18px;">
+{% for label, value in facts %}<tr><td width="130" valign="top" \
+style="padding:2px 8px 2px 0;color:#5f6b7a;">{{ label }}</td>\
+<td style="padding:2px 0;word-break:break-all;">{{ value }}</td></tr>
+{% endfor %}</table></td></tr>
+<tr><td style="padding:8px 20px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" \
+style="{{ font }}border-collapse:collapse;"><tr>
+{% for label, value, colour in counts %}<td align="center" valign="top" \
+style="padding:8px 4px;border:1px solid #e5e7eb;"><div style="font-size:18px;\
+line-height:24px;font-weight:bold;color:{{ colour }};">{{ value }}</div>\
+<div style="font-size:12px;line-height:16px;color:#5f6b7a;">{{ label }}</div></td>
+{% endfor %}</tr></table></td></tr>
+{% if problems %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+font-weight:bold;">Failures</td></tr>
+{% for p in problems %}<tr><td style="padding:6px 20px;">\
+<div style="font-weight:bold;word-break:break-all;">{{ p.kind }} {{ p.name }}\
+{% if p.context %} <span style="font-weight:normal;color:#5f6b7a;">({{ p.context }})</span>\
+{% endif %}</div>
+<div style="{{ mono }}color:#8a1c1c;background-color:#fdecec;padding:6px 8px;\
+word-break:break-all;">{% for line in p.lines %}{{ line }}{% if not loop.last %}<br>\
+{% endif %}{% endfor %}</div></td></tr>
+{% endfor %}{% if more_problems %}<tr><td style="padding:4px 20px;color:#5f6b7a;">\
+&hellip; {{ more_problems }} more failures not shown</td></tr>
+{% endif %}{% endif %}
+{% if slowest %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+font-weight:bold;">Slowest nodes</td></tr>
+<tr><td style="padding:4px 20px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" \
+style="{{ font }}font-size:13px;line-height:18px;border-collapse:collapse;">
+{% for name, word, total in slowest %}<tr><td style="padding:3px 8px 3px 0;\
+border-bottom:1px solid #e5e7eb;word-break:break-all;">{{ name }}</td>\
+<td width="80" style="padding:3px 8px;border-bottom:1px solid #e5e7eb;color:#5f6b7a;">\
+{{ word }}</td><td width="70" align="right" style="padding:3px 0;\
+border-bottom:1px solid #e5e7eb;">{{ total }}</td></tr>
+{% endfor %}</table></td></tr>
+{% endif %}<tr><td style="padding:16px 20px;color:#5f6b7a;font-size:13px;">\
+The full report, with the workflow diagram and every traceback, is attached as \
+{{ attachment }}.</td></tr>
+</table></td></tr></table>
+</body>
+</html>
+"""
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return environment.from_string(TEMPLATE)
+
+
+@dataclass(frozen=True)
+class _EmailProblem:
+    kind: str
+    name: str
+    context: str
+    lines: list[str]
+
+
+def _short(text: str, limit: int = MAX_CHARS) -> str:
+    """One line of at most ``limit`` characters, without control characters."""
+    text = " ".join(_CONTROL.sub("\ufffd", text).split())
+    return shorten(text, limit)
+
+
+def _lines(message: str, error_type: str | None) -> list[str]:
+    """The first lines of an error message, the exception type in front."""
+    lines = [line.rstrip() for line in message.splitlines() if line.strip()] or [""]
+    if error_type and not lines[0].startswith(error_type):
+        lines[0] = f"{error_type}: {lines[0]}"
+    shown = [_short(line) for line in lines[:MESSAGE_LINES]]
+    if len(lines) > MESSAGE_LINES:
+        shown.append(f"… {len(lines) - MESSAGE_LINES:,} more lines")
+    return shown
+
+
+def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> str:
+    """A small, inline-styled HTML summary of the run, for an e-mail body."""
+    p = status.pipeline
+    word = p.status if p.status in MARKERS else INTERRUPTED
+    s = status.summary()
+    nodes, data = s["nodes"], s["datasets"]
+    green, red, plain = STATUS_STYLE[SUCCESS][1], STATUS_STYLE[FAILED][1], "#1f2933"
+    succeeded = f"{format_count(nodes[SUCCESS])} / {format_count(len(status.nodes))}"
+    counts = [
+        ("nodes succeeded", succeeded, green if nodes[SUCCESS] else plain),
+        ("failed", format_count(nodes[FAILED]), red if nodes[FAILED] else plain),
+        ("not run", format_count(nodes[NOT_RUN]), plain),
+        ("datasets loaded", format_count(data["loaded"]), plain),
+        ("saved", format_count(data["saved"]), plain),
+        ("read", format_bytes(s["bytes_read"]), plain),
+        ("written", format_bytes(s["bytes_written"]), plain),
+    ]
+    if nodes[INTERRUPTED]:
+        counts.insert(3, ("interrupted", format_count(nodes[INTERRUPTED]), plain))
+    found = problems(status)
+    shown = [
+        _EmailProblem(
+            pr.kind.capitalize(),
+            _short(pr.name),
+            _short(pr.context),
+            ["interrupted"] if pr.status == INTERRUPTED else _lines(pr.message, pr.error_type),
+        )
+        for pr in found[:MAX_PROBLEMS]
+    ]
+    slowest = [
+        (_short(n.name), STATUS_WORD.get(n.status, n.status), format_duration(n.total_duration))
+        for n in slowest_nodes(status, MAX_SLOWEST)
+    ]
+    skip = ("Project", "Started", "Ended")  # shown in the line under the banner
+    facts = [(k, _short(v)) for k, v in run_facts(status) if k not in skip]
+    ended = p.end if p.end is not None else p.last_event
+    return _template().render(
+        title=f"{MARKERS[word]}: {headline(status)}",
+        font=FONT,
+        mono=MONO,
+        colour=STATUS_STYLE[word][1],
+        marker=MARKERS[word],
+        headline=headline(status),
+        project=_short(p.project_name or p.package_name or "Kedro run"),
+        ended_label="completed" if word == SUCCESS else "ended",
+        ended=format_timestamp(ended),
+        facts=facts,
+        counts=counts,
+        problems=shown,
+        more_problems=format_count(len(found) - len(shown)) if len(found) > len(shown) else "",
+        slowest=slowest,
+        attachment=attachment,
+    )
