@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD, DiagramResult
 from kedro_run_report.formatting import (
@@ -17,15 +16,17 @@ from kedro_run_report.formatting import (
     iso_utc,
 )
 from kedro_run_report.ids import dataset_id
-from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, ErrorInfo, RunStatus
+from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
+from kedro_run_report.report.summary import (
+    HEADLINES,
+    error_summary,
+    filter_value,
+    headline,
+    short_runner,
+)
 
 LINK_DATASETS_UP_TO = 500  # nodes; above, input/output names are linked by JavaScript (bytes)
 FIT_WIDTH_PX = 1400  # diagrams narrower than this are scaled to the page without JavaScript
-HEADLINES = {
-    SUCCESS: "Run execution completed successfully",
-    FAILED: "Run execution failed",
-    INTERRUPTED: "Run execution interrupted",
-}
 
 
 @dataclass
@@ -116,33 +117,6 @@ class ReportView:
     version: str
     legend: list[dict[str, str]] = field(default_factory=list)
     link_datasets: bool = True
-
-
-def short_runner(runner: str | None) -> str:
-    """``"<kedro.runner.sequential_runner.SequentialRunner object at 0x..>"`` -> class name."""
-    if not runner or runner == "None":
-        return "–"
-    match = re.search(r"([A-Za-z_][\w]*)(?: object at [^>]*)?>?\s*$", runner.strip())
-    return match.group(1) if match else runner
-
-
-def first_line(text: str, limit: int = 200) -> str:
-    """The first non-empty line of a message, shortened for a summary."""
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _error_summary(error: ErrorInfo) -> str:
-    line = first_line(error.message)
-    return f"{error.type}: {line}" if error.type and not line.startswith(error.type) else line
-
-
-def _filter_value(value: Any) -> str:
-    if isinstance(value, (list, tuple, set)):
-        return ", ".join(str(v) for v in value)
-    if value is True:
-        return "yes"
-    return str(value)
 
 
 def _sort(value: float | None) -> str:
@@ -250,7 +224,7 @@ def _errors(status: RunStatus) -> list[ErrorBlock]:
                     "Node",
                     node.name,
                     f"#node-{node.id}",
-                    _error_summary(node.error),
+                    error_summary(node.error.message, node.error.type),
                     node.error.message,
                     node.error.traceback,
                 )
@@ -269,7 +243,7 @@ def _errors(status: RunStatus) -> list[ErrorBlock]:
                     "Dataset",
                     ds.name,
                     f"#dataset-{ds.id}",
-                    _error_summary(ds.error),
+                    error_summary(ds.error.message, ds.error.type),
                     ds.error.message,
                     ds.error.traceback,
                     context,
@@ -283,7 +257,7 @@ def _errors(status: RunStatus) -> list[ErrorBlock]:
                 "Pipeline",
                 "the run",
                 "",
-                _error_summary(error),
+                error_summary(error.message, error.type),
                 error.message,
                 error.traceback,
             )
@@ -294,13 +268,10 @@ def _errors(status: RunStatus) -> list[ErrorBlock]:
 def _banner(status: RunStatus, errors: list[ErrorBlock]) -> Banner:
     p = status.pipeline
     word = p.status if p.status in HEADLINES else INTERRUPTED
-    headline = HEADLINES[word]
-    if word == SUCCESS:
-        headline += f" in {format_duration(p.duration)}"
-    elif p.start is not None:
-        headline += f" after {format_duration(p.duration)}"
     ended = p.end if p.end is not None else p.last_event
-    banner = Banner(word, STATUS_STYLE[word][2], headline, format_timestamp(ended), iso_utc(ended))
+    banner = Banner(
+        word, STATUS_STYLE[word][2], headline(status), format_timestamp(ended), iso_utc(ended)
+    )
     culprit = next((e for e in errors if e.kind != "Pipeline"), errors[0] if errors else None)
     if word == FAILED and culprit is not None:
         banner.culprit = Link(culprit.subject, f"#{culprit.anchor}")
@@ -371,7 +342,7 @@ def build_view(
         ("Host", p.host or "–"),
         ("Started", format_timestamp(p.start)),
     ]
-    filters = [(key.replace("_", " "), _filter_value(value)) for key, value in p.filters.items()]
+    filters = [(key.replace("_", " "), filter_value(value)) for key, value in p.filters.items()]
     errors = _errors(status)
     node_rows = _node_rows(status)
     return ReportView(
