@@ -1,4 +1,4 @@
-"""``kedro viz report``: thin Click layer over the library.
+"""``kedro viz report`` and the standalone ``kedro-run-report``: a thin Click layer.
 
 Kedro merges only top-level command groups, and the first source that knows a name wins.
 When kedro-viz is installed its ``viz`` group wins, so ``report`` is added to that group;
@@ -8,6 +8,7 @@ otherwise we provide a ``viz`` group of our own.
 from __future__ import annotations
 
 import json
+import os
 import webbrowser
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,20 @@ import click
 from kedro_run_report.analysis import HistoryRow
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.history_table import history_table
+from kedro_run_report.model import FAILED, INTERRUPTED
 from kedro_run_report.reader import list_history, load_run_report
-from kedro_run_report.report import FORMATS, default_output, render, write_output
+from kedro_run_report.report import FORMATS, append_output, plan_outputs, render, write_output
+from kedro_run_report.server import DEFAULT_PORT
 
-#: Exit code for bad input (no runs, unknown run id, corrupt log, unwritable output).
-EXIT_BAD_INPUT = 2
+# Exit codes. 1 stays Python's own for a crash, so CI can tell a bug of ours from a verdict.
+EXIT_BAD_INPUT = 2  # no runs, unknown run id, corrupt log, unwritable output, bad options
+EXIT_RUN_FAILED = 3  # with --fail-on-error: the reported run failed
+EXIT_RUN_INTERRUPTED = 4  # with --fail-on-error: the reported run was killed or is still running
+
+EPILOG = (
+    "Exit codes: 0 report written; 2 bad input; with --fail-on-error also 3 when the run "
+    "failed and 4 when it was interrupted."
+)
 
 
 def _project_path(obj: Any) -> Path | None:
@@ -38,21 +48,22 @@ def _project_path(obj: Any) -> Path | None:
     return Path(found) if found else None
 
 
-@click.command(name="report")
+@click.command(name="report", epilog=EPILOG)
 @click.option(
     "-f",
     "--format",
-    "fmt",
+    "formats",
     type=click.Choice(FORMATS),
-    default="html",
-    show_default=True,
-    help="Report format.",
+    multiple=True,
+    help="Report format; repeat for several (default: html).",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Where to write the report ('-' for stdout). Default: <project>/.viz/run-report.html.",
+    "outputs",
+    multiple=True,
+    help="Where to write ('-' for stdout): one per --format in the same order, or one "
+    "directory for all. Default: <project>/.viz/run-report.<ext>.",
 )
 @click.option("--run-id", help="Report this recorded run instead of the latest one.")
 @click.option(
@@ -69,43 +80,115 @@ def _project_path(obj: Any) -> Path | None:
 @click.option("--no-datasets", is_flag=True, help="Draw only the nodes in the diagram.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the HTML report in a browser.")
 @click.option(
+    "--github-summary",
+    is_flag=True,
+    help="Also append the Markdown summary to $GITHUB_STEP_SUMMARY (GitHub Actions).",
+)
+@click.option(
+    "--fail-on-error",
+    is_flag=True,
+    help="Exit 3 if the reported run failed and 4 if it was interrupted (after writing).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the run summary.")
+@click.option(
     "--list", "list_runs", is_flag=True, help="List the recorded runs instead of reporting one."
 )
 @click.option("--json", "as_json", is_flag=True, help="With --list: print the list as JSON.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve the report at / and the run status at /api/run-status on 127.0.0.1.",
+)
+@click.option(
+    "--port", type=int, default=DEFAULT_PORT, show_default=True, help="Port for --serve (0: any)."
+)
 @click.pass_obj
-def report(
-    obj: Any,
-    fmt: str,
-    output: str | None,
+def report(obj: Any, **options: Any) -> None:
+    """Write a report of the latest Kedro run (or another recorded run)."""
+    try:
+        code = _report(_project_path(obj), **options)
+    except RunReportError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    if code:
+        raise SystemExit(code)
+
+
+def _report(
+    project_path: Path | None,
+    *,
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
     run_id: str | None,
     events: str | None,
     compare_to: str | None,
     no_datasets: bool,
     open_browser: bool,
+    github_summary: bool,
+    fail_on_error: bool,
+    quiet: bool,
     list_runs: bool,
     as_json: bool,
-) -> None:
-    """Write a report of the latest Kedro run (or another recorded run)."""
-    try:
-        project_path = _project_path(obj)
-        if list_runs:
-            _print_history(list_history(project_path=project_path, events=events), as_json)
-            return
-        run = load_run_report(
+    serve: bool,
+    port: int,
+) -> int:
+    """Do what the options ask; return the exit code."""
+
+    def load() -> Any:
+        return load_run_report(
             project_path=project_path, events=events, run_id=run_id, compare_to=compare_to
         )
+
+    if list_runs:
+        _print_history(list_history(project_path=project_path, events=events), as_json)
+        return 0
+    if serve:
+        from kedro_run_report.server import serve as serve_forever
+
+        load()  # fail now, with one line, if there is nothing to serve
+        serve_forever(load, port=port, show_datasets=not no_datasets, ready=_announce)
+        click.echo("Stopped.", err=True)
+        return 0
+    plan = plan_outputs(formats, outputs, project_path)
+    run = load()
+    written = []
+    for fmt, target in plan:
         rendered = render(run, fmt, show_datasets=not no_datasets)
-        target = output if output is not None else default_output(project_path, fmt)
+        for notice in rendered.notices:
+            click.echo(notice, err=True)
         where = write_output(rendered.text, target)
-    except RunReportError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    for notice in rendered.notices:
-        click.echo(notice, err=True)
-    if where != "-":
-        click.echo(f"Run report ({fmt}) written to {where}", err=True)
-        if open_browser:
-            webbrowser.open(Path(where).as_uri())
+        written.append((fmt, where))
+        if where != "-":
+            click.echo(f"Run report ({fmt}) written to {where}", err=True)
+    if github_summary:
+        _append_github_summary(run)
+    if not quiet:
+        from kedro_run_report.report.terminal import print_summary
+
+        print_summary(run.status)
+    if open_browser:
+        for fmt, where in written:
+            if fmt == "html" and where != "-":
+                webbrowser.open(Path(where).as_uri())
+    return _verdict(run.status.pipeline.status) if fail_on_error else 0
+
+
+def _verdict(status: str) -> int:
+    return {FAILED: EXIT_RUN_FAILED, INTERRUPTED: EXIT_RUN_INTERRUPTED}.get(status, 0)
+
+
+def _append_github_summary(run: Any) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        click.echo("GITHUB_STEP_SUMMARY is not set; no job summary written.", err=True)
+        return
+    where = append_output(render(run, "markdown").text, target)
+    click.echo(f"Job summary appended to {where}", err=True)
+
+
+def _announce(url: str) -> None:
+    click.echo(f"Serving the run report at {url} (run status: {url}api/run-status)", err=True)
+    click.echo("Press Ctrl-C to stop.", err=True)
 
 
 def _print_history(rows: list[HistoryRow], as_json: bool) -> None:
@@ -113,6 +196,11 @@ def _print_history(rows: list[HistoryRow], as_json: bool) -> None:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
     else:
         click.echo(history_table(rows), nl=False)
+
+
+def main() -> None:
+    """The standalone ``kedro-run-report`` command, for event logs outside a Kedro project."""
+    report.main(prog_name="kedro-run-report")
 
 
 @click.group(name="viz")

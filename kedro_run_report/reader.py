@@ -79,14 +79,18 @@ def load_run_report(
     earlier = [
         r for r in list_runs(source.root) if (r.start, r.key) <= (current.start, current.key)
     ]
+
+    def load(record: RunRecord) -> RunStatus:
+        return status if record.key == current.key else read_record(record)
+
     baseline_status: RunStatus | None = None
     if compare_to is not None:
-        baseline_status = read_record(find_run(source.root, compare_to))
+        baseline_status = load(find_run(source.root, compare_to))
     else:
-        baseline = pick_baseline(earlier, current, read_record)
+        baseline = pick_baseline(earlier, current, load)
         baseline_status = baseline.status if baseline else None
     comparison = compare(status, baseline_status) if baseline_status is not None else None
-    return RunReport(status, comparison, history_rows(earlier, read_record))
+    return RunReport(status, comparison, history_rows(earlier, load))
 
 
 def read_record(record: RunRecord) -> RunStatus:

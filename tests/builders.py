@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from kedro_run_report.events import Event, EventKind
+from kedro_run_report.events import Event, EventKind, encode
 from kedro_run_report.ids import node_id
+from kedro_run_report.store import create_run
 
 
 class EventLog:
@@ -85,3 +87,13 @@ CHAIN = [
     ("b", ["mid", "params:k"], ["out"]),
     ("c", ["out"], ["final"]),
 ]
+
+
+def record_run(root: Path, log: EventLog, run_id: str = "run-1") -> Path:
+    """Store ``log`` as one recorded run ``run_id`` under the log root ``root``."""
+    for event in log.events:
+        if event["kind"] == "run_start":
+            event["run_id"] = run_id
+    run = Path(create_run(str(root), run_id, {"start": log.events[0]["t"]}))
+    (run / "events-host-1.jsonl").write_text("".join(encode(e) for e in log.events))
+    return run

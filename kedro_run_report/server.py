@@ -1,0 +1,107 @@
+"""``kedro viz report --serve``: the report and ``/api/run-status`` over HTTP on loopback.
+
+Every request reads the event log again, so a run in progress can be watched; while the run
+has not ended, the page asks the browser to reload itself every few seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from kedro_run_report.errors import RunReportError
+from kedro_run_report.model import INTERRUPTED
+from kedro_run_report.run_report import RunReport
+
+HOST = "127.0.0.1"  # never another interface: the report may hold internal details
+DEFAULT_PORT = 4142
+RELOAD_SECONDS = 5
+
+Loader = Callable[[], RunReport]
+
+
+class ReportServer(ThreadingHTTPServer):
+    """An HTTP server that renders a freshly loaded RunReport for each request."""
+
+    daemon_threads = True
+
+    def __init__(self, load: Loader, port: int, show_datasets: bool = True) -> None:
+        super().__init__((HOST, port), _Handler)
+        self.load = load
+        self.show_datasets = show_datasets
+
+    @property
+    def url(self) -> str:
+        """The address to open in a browser."""
+        return f"http://{HOST}:{self.server_address[1]}/"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReportServer
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server looks up
+        path = urlsplit(self.path).path
+        if path not in ("/", "/index.html", "/api/run-status"):
+            self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", "Not found.\n")
+            return
+        try:
+            report = self.server.load()
+        except RunReportError as exc:
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", f"{exc}\n")
+            return
+        running = report.status.pipeline.status == INTERRUPTED
+        if path == "/api/run-status":
+            from kedro_run_report.report.json_report import render_json
+
+            body, kind = render_json(report), "application/json; charset=utf-8"
+        else:
+            from kedro_run_report.report.html import render_html
+
+            body = render_html(report, show_datasets=self.server.show_datasets).html
+            kind = "text/html; charset=utf-8"
+        self._send(HTTPStatus.OK, kind, body, reload=running and path != "/api/run-status")
+
+    def _send(self, code: HTTPStatus, kind: str, body: str, reload: bool = False) -> None:
+        data = body.encode("utf-8")
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        if reload:
+            self.send_header("Refresh", str(RELOAD_SECONDS))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Quiet: the terminal shows the address and how to stop, not every request."""
+
+
+def serve(
+    load: Loader,
+    *,
+    port: int = DEFAULT_PORT,
+    show_datasets: bool = True,
+    ready: Callable[[str], None] = print,
+) -> None:
+    """Serve until Ctrl-C, then close the socket and return."""
+    try:
+        server = ReportServer(load, port, show_datasets)
+    except OSError as exc:
+        raise RunReportError(
+            f"Cannot listen on {HOST}:{port} ({exc.strerror or exc}); try --port 0."
+        ) from None
+    ready(server.url)
+    thread = threading.Thread(target=server.serve_forever, name="kedro-run-report-server")
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
