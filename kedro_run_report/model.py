@@ -32,7 +32,7 @@ LOADING = "loading"
 SAVING = "saving"
 
 
-@dataclass
+@dataclass(slots=True)
 class ErrorInfo:
     """An error as recorded: exception type, message and formatted traceback."""
 
@@ -63,7 +63,7 @@ class ErrorInfo:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeRun:
     """What happened to one node of the planned pipeline."""
 
@@ -122,7 +122,7 @@ class NodeRun:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class DatasetRun:
     """What happened to one dataset: its loads and saves, size and rows."""
 
@@ -459,8 +459,11 @@ class Aggregator:
         op = LOADING if event["kind"] == EventKind.LOAD_END.value else SAVING
         node_name, dataset_name = _str_or_none(event.get("node")), str(event.get("dataset"))
         t = float(event["t"])
-        starts = self._open_io.get((op, node_name, dataset_name))
+        key = (op, node_name, dataset_name)
+        starts = self._open_io.get(key)
         started = starts.pop(0) if starts else t
+        if starts is not None and not starts:
+            del self._open_io[key]  # keep only what is still open: memory stays bounded
         elapsed = max(0.0, t - started)
         dataset = self._dataset(dataset_name)
         size, rows = _int_or_none(event.get("size")), _int_or_none(event.get("rows"))

@@ -333,6 +333,11 @@ def synthetic_spec(
 
 def synthetic(n_nodes: int, *, fail_at: int | None = None) -> RunStatus:
     """A synthetic run of ``n_nodes`` nodes; with ``fail_at`` that node fails."""
+    return aggregate(synthetic_events(n_nodes, fail_at=fail_at))
+
+
+def synthetic_events(n_nodes: int, *, fail_at: int | None = None) -> list[Event]:
+    """The events of :func:`synthetic`, e.g. to write as a recorded run."""
     spec = synthetic_spec(n_nodes)
     log = EventLog()
     start_run(log, spec, types={})
@@ -343,10 +348,10 @@ def synthetic(n_nodes: int, *, fail_at: int | None = None) -> RunStatus:
         if i == fail_at:
             run_node(log, name, ins, outs, seconds, error=TRAIN_ERROR, sizes=sizes)
             log.emit(EventKind.RUN_ERROR, 0.01, error=TRAIN_ERROR)
-            return aggregate(log.events)
+            return log.events
         run_node(log, name, ins, outs, seconds, sizes=sizes)
     log.emit(EventKind.RUN_END, 0.01)
-    return aggregate(log.events)
+    return log.events
 
 
 NASTY = 'x<script>alert(1)</script> "q" & \\N \\ a\nb &amp;'

@@ -1,0 +1,181 @@
+"""Scale: how long each step of a report takes, and how big it gets, from 100 to 10,000 nodes.
+
+For each size a synthetic run (a layered DAG with fan-in and fan-out, nested namespaces, file
+and memory datasets, parameters and one failure two-thirds of the way) is written as a recorded
+run of a minimal Kedro project. Printed per size: time to aggregate, to lay out, to render each
+format, the peak memory of a whole report, the output sizes, and "our time": the wall time of
+`kedro viz report` minus that of `kedro --help` in the same project (Kedro's own start-up is not
+ours to cut). Finally the aggregation of 1,000,000 events, in time and peak memory.
+
+Run:  python benchmarks/bench_scale.py [--sizes 100 1000 5000 10000] [--compare] [--no-cli]
+      --compare also times plain `dot -Tsvg` (no tuning) on the equivalent graph.
+Targets (issue 6): 1,000 nodes <= 1.5 s our time and <= 1.5 MB; 5,000 <= 8 s and <= 6 MB;
+10,000 <= 20 s; 1,000,000 events aggregated in <= 10 s and <= 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import scenarios  # noqa: E402  (synthetic runs are shared with the tests)
+from builders import record_run  # noqa: E402
+
+from kedro_run_report.diagram import build_dot, graph_size, layout_attrs  # noqa: E402
+from kedro_run_report.layout import find_layout_program, layout_svg  # noqa: E402
+from kedro_run_report.reader import load_run_report, read_record  # noqa: E402
+from kedro_run_report.report import FORMATS, render  # noqa: E402
+from kedro_run_report.store import find_run  # noqa: E402
+
+
+class _Log:
+    """Just enough of tests/builders.EventLog for record_run."""
+
+    def __init__(self, events: list) -> None:
+        self.events = events
+
+
+def make_project(root: Path, n_nodes: int) -> Path:
+    """A minimal Kedro project holding one recorded synthetic run of ``n_nodes`` nodes."""
+    package = root / "src" / "scale_bench"
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.kedro]\npackage_name = "scale_bench"\nproject_name = "Scale bench"\n'
+        'kedro_init_version = "1.0.0"\n'
+    )
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text("")
+    (package / "pipeline_registry.py").write_text("def register_pipelines():\n    return {}\n")
+    (root / "conf" / "base").mkdir(parents=True)
+    (root / "conf" / "local").mkdir()
+    events = scenarios.synthetic_events(n_nodes, fail_at=n_nodes * 2 // 3)
+    record_run(root / ".viz" / "run-report", _Log(events), f"synthetic-{n_nodes}")
+    return root
+
+
+def timed(fn, repeats: int = 1):  # type: ignore[no-untyped-def]
+    """(median seconds, last result)."""
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def wall(cmd: list[str], cwd: Path, repeats: int = 3) -> float:
+    """Median wall time of a command."""
+    env = dict(os.environ, KEDRO_DISABLE_TELEMETRY="1", DO_NOT_TRACK="1")
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def plain_dot_seconds(dot_source: str) -> float:
+    """Graphviz with its default settings on the same graph (our tuning removed)."""
+    tuned = layout_attrs(10**6)
+    lines = [
+        line
+        for line in dot_source.splitlines()
+        if not any(line.strip().startswith(f"{key}=") for key in tuned)
+    ]
+    started = time.perf_counter()
+    subprocess.run(["dot", "-Tsvg"], input="\n".join(lines).encode(), capture_output=True)
+    return time.perf_counter() - started
+
+
+def bench_size(n_nodes: int, compare: bool, cli: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        project = make_project(Path(tmp) / "proj", n_nodes)
+        root = str(project / ".viz" / "run-report")
+        record = find_run(root)
+        aggregate_s, status = timed(lambda: read_record(record), 3)
+        report = load_run_report(project_path=project)
+        program = find_layout_program()
+        source = build_dot(status, show_datasets=graph_size(status) <= 800).source
+        layout_s, _ = timed(lambda: layout_svg(source, program), 1) if program else (0.0, None)
+        cells = [f"{n_nodes:>6} nodes  aggregate {aggregate_s:6.3f} s  layout {layout_s:6.2f} s"]
+        for fmt in FORMATS:
+            seconds, rendered = timed(lambda fmt=fmt: render(report, fmt), 1)
+            size = len(rendered.text.encode("utf-8"))
+            cells.append(f"{fmt} {seconds:5.2f} s {size / 1e6:6.2f} MB")
+        print("  ".join(cells[:1]))
+        print("        " + " | ".join(cells[1:]))
+        if compare and program:
+            plain = plain_dot_seconds(source)
+            print(
+                f"        plain dot -Tsvg {plain:6.2f} s  (ours {layout_s:.2f} s, "
+                f"ratio {plain / layout_s if layout_s else float('nan'):.1f}x)"
+            )
+        if cli:
+            kedro = [sys.executable, "-m", "kedro"]
+            report_s = wall([*kedro, "viz", "report", "-o", "r.html", "-q"], project)
+            help_s = wall([*kedro, "--help"], project)
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            html_mb = (project / "r.html").stat().st_size / 1e6
+            print(
+                f"        kedro viz report {report_s:5.2f} s - kedro --help {help_s:5.2f} s "
+                f"= our time {report_s - help_s:5.2f} s; HTML {html_mb:.2f} MB; "
+                f"peak RSS of any child so far {peak:.0f} MB"
+            )
+
+
+def bench_million_events() -> None:
+    """Aggregate about 1,000,000 events in a fresh process; print its time and peak memory."""
+    tests = str(Path(__file__).resolve().parents[1] / "tests")
+    with tempfile.TemporaryDirectory() as tmp:
+        write = (
+            f"import sys; sys.path.insert(0, {tests!r})\n"
+            "import scenarios\nfrom builders import record_run\n"
+            "class L:\n    def __init__(s, e): s.events = e\n"
+            "events = scenarios.synthetic_events(120_000)\n"
+            f"record_run({tmp!r}, L(events), 'million')\nprint(len(events))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", write], check=True, capture_output=True)
+        count = int(done.stdout.decode().split()[-1])
+        read = (
+            "import resource, time\n"
+            "from kedro_run_report.reader import read_record\n"
+            "from kedro_run_report.store import find_run\n"
+            f"record = find_run({tmp!r})\n"
+            "t = time.perf_counter(); status = read_record(record); t = time.perf_counter() - t\n"
+            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            "print(f'{t:.2f} {peak:.0f} {len(status.nodes)}')\n"
+        )
+        out = subprocess.run([sys.executable, "-c", read], check=True, capture_output=True)
+        seconds, peak, nodes = out.stdout.decode().split()[-3:]
+        size = sum(p.stat().st_size for p in Path(tmp).rglob("*.jsonl")) / 1e6
+        print(
+            f"{count:,} events ({size:.0f} MB, {int(nodes):,} nodes): aggregated in {seconds} s, "
+            f"peak memory of the reading process {peak} MB"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 5000, 10000])
+    parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--no-cli", action="store_true")
+    parser.add_argument("--no-million", action="store_true")
+    args = parser.parse_args()
+    print(f"layout program: {find_layout_program() or 'none'}")
+    for n in args.sizes:
+        bench_size(n, args.compare, not args.no_cli)
+    if not args.no_million:
+        bench_million_events()
+
+
+if __name__ == "__main__":
+    main()
