@@ -26,7 +26,8 @@ INTERRUPTED = "interrupted"
 NOT_SELECTED = "not_selected"  # outside a partial run's selection: never planned
 
 NODE_STATUSES = (SUCCESS, FAILED, NOT_RUN, INTERRUPTED)
-PIPELINE_STATUSES = (SUCCESS, FAILED, INTERRUPTED)
+INCOMPLETE = "incomplete"  # a run group with parts still running or missing
+PIPELINE_STATUSES = (SUCCESS, FAILED, INTERRUPTED, INCOMPLETE)
 
 LOADING = "loading"
 SAVING = "saving"
@@ -64,6 +65,28 @@ class ErrorInfo:
 
 
 @dataclass(slots=True)
+class Attempt:
+    """One run of a node by one process of a run group."""
+
+    run_id: str
+    status: str
+    start: float | None = None
+    end: float | None = None
+    host: str | None = None
+    pid: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "start_time": iso(self.start),
+            "end_time": iso(self.end),
+            "host": self.host,
+            "pid": self.pid,
+        }
+
+
+@dataclass(slots=True)
 class NodeRun:
     """What happened to one node of the planned pipeline."""
 
@@ -85,6 +108,8 @@ class NodeRun:
     pid: int | None = None
     thread: str | None = None
     error: ErrorInfo | None = None
+    # In a run group: every attempt at this node (orchestrator retries), oldest first.
+    attempts: list[Attempt] = field(default_factory=list)
 
     @property
     def compute_duration(self) -> float:
@@ -119,6 +144,7 @@ class NodeRun:
             "worker": None
             if self.pid is None
             else {"host": self.host, "pid": self.pid, "thread": self.thread},
+            **({"attempts": [a.to_dict() for a in self.attempts]} if self.attempts else {}),
         }
 
 
@@ -185,6 +211,7 @@ class PipelineRun:
     filters: dict[str, Any] = field(default_factory=dict)
     host: str | None = None
     pid: int | None = None  # the main process
+    group: str | None = None  # KEDRO_RUN_REPORT_GROUP: the run group this run belongs to
 
     @property
     def duration(self) -> float:
@@ -215,6 +242,7 @@ class PipelineRun:
             "filters": self.filters,
             "host": self.host,
             "pid": self.pid,
+            "group": self.group,
         }
 
 
@@ -228,6 +256,8 @@ class RunStatus:
     warnings: list[str] = field(default_factory=list)
     # A partial run's registered pipeline minus its selection, when it was recorded.
     unselected: dict[str, NodeRun] = field(default_factory=dict)
+    # A run group: the runs (processes) it is made of, in start order.
+    parts: list[PipelineRun] = field(default_factory=list)
 
     def node_by_name(self, name: str) -> NodeRun | None:
         return next((n for n in self.nodes.values() if n.name == name), None)
@@ -272,6 +302,7 @@ class RunStatus:
             "summary": self.summary(),
             "warnings": list(self.warnings),
             "unselected_nodes": {ident: node.to_dict() for ident, node in self.unselected.items()},
+            **({"parts": [part.to_dict() for part in self.parts]} if self.parts else {}),
         }
 
 
@@ -394,6 +425,7 @@ class Aggregator:
             setattr(p, key, _str_or_none(meta.get(key)))
         p.runner = _str_or_none(meta.get("runner"))
         p.pipeline_names = [str(x) for x in meta.get("pipeline_names") or []]
+        p.group = _str_or_none(meta.get("group"))
         filters = meta.get("filters")
         p.filters = filters if isinstance(filters, dict) else {}
         snapshot = _dict(event.get("pipeline"))

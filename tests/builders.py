@@ -29,7 +29,9 @@ class EventLog:
         self.events.append({"kind": kind.value, "t": self.t, **fields})
         return self
 
-    def start(self, nodes: list[tuple[str, list[str], list[str]]], **meta: Any) -> EventLog:
+    def start(
+        self, nodes: list[tuple[str, list[str], list[str]]], run_id: str = "run-1", **meta: Any
+    ) -> EventLog:
         """``run_start`` with a snapshot of ``(name, inputs, outputs)`` nodes."""
         snapshot = [
             {
@@ -45,7 +47,7 @@ class EventLog:
         ]
         return self.add(
             EventKind.RUN_START,
-            run_id="run-1",
+            run_id=run_id,
             meta={"runner": "SequentialRunner", "pipeline_names": ["__default__"], **meta},
             pipeline={"nodes": snapshot, "datasets": {}},
         )
