@@ -29,14 +29,18 @@ def _only(status: RunStatus, *names: str) -> RunStatus:
 
 def test_each_node_takes_the_status_of_the_process_that_ran_it() -> None:
     a = _only(
-        _part("p1", 100.0, 11, "h1", lambda l: l.load("raw", "a").node("a").save("mid", "a").end()),
+        _part(
+            "p1", 100.0, 11, "h1", lambda log: log.load("raw", "a").node("a").save("mid", "a").end()
+        ),
         "a",
     )
     b = _only(
-        _part("p2", 110.0, 22, "h2", lambda l: l.load("mid", "b").node("b").save("out", "b").end()),
+        _part(
+            "p2", 110.0, 22, "h2", lambda log: log.load("mid", "b").node("b").save("out", "b").end()
+        ),
         "b",
     )
-    c = _only(_part("p3", 120.0, 33, "h1", lambda l: l.load("out", "c").node("c").end()), "c")
+    c = _only(_part("p3", 120.0, 33, "h1", lambda log: log.load("out", "c").node("c").end()), "c")
     group = merge_group("airflow-run-7", [c, a, b])
     assert group.pipeline.run_id == "airflow-run-7"
     assert group.pipeline.status == "success"
@@ -53,17 +57,21 @@ def test_each_node_takes_the_status_of_the_process_that_ran_it() -> None:
 
 def test_a_retry_decides_and_every_attempt_is_listed() -> None:
     a = _only(
-        _part("p1", 100.0, 1, "h", lambda l: l.load("raw", "a").node("a").save("mid", "a").end()),
+        _part(
+            "p1", 100.0, 1, "h", lambda log: log.load("raw", "a").node("a").save("mid", "a").end()
+        ),
         "a",
     )
     failed = _only(
-        _part("p2", 110.0, 2, "h", lambda l: l.load("mid", "b").node_fails("b").error()), "b"
+        _part("p2", 110.0, 2, "h", lambda log: log.load("mid", "b").node_fails("b").error()), "b"
     )
     retry = _only(
-        _part("p3", 120.0, 3, "h", lambda l: l.load("mid", "b").node("b").save("out", "b").end()),
+        _part(
+            "p3", 120.0, 3, "h", lambda log: log.load("mid", "b").node("b").save("out", "b").end()
+        ),
         "b",
     )
-    c = _only(_part("p4", 130.0, 4, "h", lambda l: l.load("out", "c").node("c").end()), "c")
+    c = _only(_part("p4", 130.0, 4, "h", lambda log: log.load("out", "c").node("c").end()), "c")
     group = merge_group("g", [a, failed, retry, c])
     b = group.nodes[node_id("b")]
     assert b.status == "success" and b.pid == 3
@@ -74,7 +82,9 @@ def test_a_retry_decides_and_every_attempt_is_listed() -> None:
 
 def test_a_failure_without_retry_fails_the_group() -> None:
     a = _only(
-        _part("p1", 100.0, 1, "h", lambda l: l.load("raw", "a").node("a").save("mid", "a").end()),
+        _part(
+            "p1", 100.0, 1, "h", lambda log: log.load("raw", "a").node("a").save("mid", "a").end()
+        ),
         "a",
     )
     b = _only(
@@ -83,7 +93,7 @@ def test_a_failure_without_retry_fails_the_group() -> None:
             110.0,
             2,
             "h",
-            lambda l: l.load("mid", "b").node_fails("b", message="bad").error("bad"),
+            lambda log: log.load("mid", "b").node_fails("b", message="bad").error("bad"),
         ),
         "b",
     )
@@ -95,12 +105,14 @@ def test_a_failure_without_retry_fails_the_group() -> None:
 
 def test_missing_or_running_parts_leave_the_group_incomplete() -> None:
     a = _only(
-        _part("p1", 100.0, 1, "h", lambda l: l.load("raw", "a").node("a").save("mid", "a").end()),
+        _part(
+            "p1", 100.0, 1, "h", lambda log: log.load("raw", "a").node("a").save("mid", "a").end()
+        ),
         "a",
     )
     group = merge_group("g", [a])
     assert group.pipeline.status == "incomplete"  # b and c have not run anywhere yet
-    running = _only(_part("p2", 110.0, 2, "h", lambda l: l.load("mid", "b").node("b")), "b")
+    running = _only(_part("p2", 110.0, 2, "h", lambda log: log.load("mid", "b").node("b")), "b")
     group = merge_group("g", [a, running])
     assert group.pipeline.status == "incomplete" and group.pipeline.end is None
     assert group.nodes[node_id("b")].status == "success"  # its function ended; saves pending
@@ -108,7 +120,9 @@ def test_missing_or_running_parts_leave_the_group_incomplete() -> None:
 
 def test_merging_leaves_the_parts_untouched() -> None:
     a = _only(
-        _part("p1", 100.0, 1, "h", lambda l: l.load("raw", "a").node("a").save("mid", "a").end()),
+        _part(
+            "p1", 100.0, 1, "h", lambda log: log.load("raw", "a").node("a").save("mid", "a").end()
+        ),
         "a",
     )
     before = a.to_dict()
