@@ -19,8 +19,9 @@ from kedro_run_report.analysis import HistoryRow
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.history_table import history_table
 from kedro_run_report.model import FAILED, INTERRUPTED
-from kedro_run_report.reader import list_history, load_run_report
+from kedro_run_report.reader import list_history, load_group_report, load_run_report
 from kedro_run_report.report import FORMATS, append_output, plan_outputs, render, write_output
+from kedro_run_report.run_report import RunReport
 from kedro_run_report.server import DEFAULT_PORT
 
 # Exit codes. 1 stays Python's own for a crash, so CI can tell a bug of ours from a verdict.
@@ -72,6 +73,11 @@ def _project_path(obj: Any) -> Path | None:
     "an events-*.jsonl file or a Kedro-Viz kedro_pipeline_events.json (path or fsspec URL).",
 )
 @click.option(
+    "--group",
+    metavar="GROUP_ID",
+    help="Report every run recorded with KEDRO_RUN_REPORT_GROUP=GROUP_ID as one run.",
+)
+@click.option(
     "--compare",
     "compare_to",
     metavar="RUN_ID",
@@ -121,6 +127,7 @@ def _report(
     outputs: tuple[str, ...],
     run_id: str | None,
     events: str | None,
+    group: str | None,
     compare_to: str | None,
     no_datasets: bool,
     open_browser: bool,
@@ -134,7 +141,9 @@ def _report(
 ) -> int:
     """Do what the options ask; return the exit code."""
 
-    def load() -> Any:
+    def load() -> RunReport:
+        if group is not None:
+            return load_group_report(group=group, project_path=project_path, events=events)
         return load_run_report(
             project_path=project_path, events=events, run_id=run_id, compare_to=compare_to
         )

@@ -10,8 +10,9 @@ from pathlib import Path
 import fsspec
 
 from kedro_run_report.analysis import HistoryRow, compare, history_rows, pick_baseline
-from kedro_run_report.errors import EventLogError
+from kedro_run_report.errors import EventLogError, UnknownRunError
 from kedro_run_report.events import Event, EventKind
+from kedro_run_report.group import merge_group
 from kedro_run_report.location import log_location
 from kedro_run_report.model import Aggregator, RunStatus
 from kedro_run_report.run_report import RunReport
@@ -91,6 +92,20 @@ def load_run_report(
         baseline_status = baseline.status if baseline else None
     comparison = compare(status, baseline_status) if baseline_status is not None else None
     return RunReport(status, comparison, history_rows(earlier, load))
+
+
+def load_group_report(
+    *, group: str, project_path: Path | None = None, events: str | None = None
+) -> RunReport:
+    """All the runs recorded with ``KEDRO_RUN_REPORT_GROUP=group``, merged into one."""
+    root = events if events is not None else log_location(project_path)
+    records = [r for r in list_runs(root) if r.manifest.get("group") == group]
+    if not records:
+        raise UnknownRunError(
+            f"No recorded run belongs to the group {group!r} in {root}. Runs join a group "
+            "when KEDRO_RUN_REPORT_GROUP is set for `kedro run`."
+        )
+    return RunReport(merge_group(group, [read_record(record) for record in records]))
 
 
 def read_record(record: RunRecord) -> RunStatus:
