@@ -219,6 +219,7 @@ class RunReportHook:
                 "pipeline_names": meta["pipeline_names"],
                 "runner": meta["runner"],
                 "filters": meta["filters"],
+                "group": meta["group"],
             }
             location = create_run(root, run_id, manifest)
             selection = is_selection(meta["filters"])

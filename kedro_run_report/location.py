@@ -51,3 +51,12 @@ def history_limit() -> int:
         return max(1, int(raw)) if raw else DEFAULT_HISTORY
     except ValueError:
         return DEFAULT_HISTORY
+
+
+#: Runs started with the same value form one run group (e.g. an orchestrator's run id).
+GROUP_VARIABLE = "KEDRO_RUN_REPORT_GROUP"
+
+
+def run_group() -> str | None:
+    """The run group of this process's runs, from ``KEDRO_RUN_REPORT_GROUP``."""
+    return os.environ.get(GROUP_VARIABLE) or None

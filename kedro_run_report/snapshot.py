@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from kedro_run_report.ids import node_id
+from kedro_run_report.location import run_group
 
 # run_params keys that select part of a pipeline: a run with any of them set is partial.
 SELECTION_KEYS = (
@@ -73,6 +74,7 @@ def run_meta(run_params: dict[str, Any], project: dict[str, Any]) -> dict[str, A
         "pipeline_names": [str(n) for n in names],
         "filters": run_filters(run_params),
         "runtime_param_names": sorted(str(k) for k in (run_params.get("runtime_params") or {})),
+        "group": run_group(),
     }
 
 
