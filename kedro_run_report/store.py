@@ -12,7 +12,9 @@ keeps everything it wrote before the kill.
 
 from __future__ import annotations
 
+import atexit
 import json
+import multiprocessing.util
 import os
 import re
 import socket
@@ -70,7 +72,14 @@ class EventWriter:
         self._batch_started = 0.0
         self._seq = 0
         self._stem = f"events-{safe_key(HOST)}-{self.pid}"
-        if not self._remote:
+        self._flusher: threading.Thread | None = None
+        self._closed = threading.Event()
+        if self._remote:
+            # Batches still buffered when the process ends are flushed: atexit covers the main
+            # process, multiprocessing's finalizers the pool workers (they skip atexit).
+            atexit.register(self.close)
+            multiprocessing.util.Finalize(self, self.close, exitpriority=100)
+        else:
             Path(run_location).mkdir(parents=True, exist_ok=True)
             # Line buffering: every event reaches the OS as soon as it is written.
             self._file = open(  # noqa: SIM115 - kept open for the life of the run
@@ -86,6 +95,7 @@ class EventWriter:
                 return
             if not self._batch:
                 self._batch_started = time.monotonic()
+                self._start_flusher()
             self._batch.append(line)
             if (
                 flush
@@ -100,15 +110,35 @@ class EventWriter:
             if self._batch:
                 self._flush_batch()
 
+    def _start_flusher(self) -> None:
+        """A daemon thread that pushes out a batch once it is BATCH_SECONDS old, so that a
+        long-running node's start reaches the store even when no further event comes."""
+        if self._flusher is None or not self._flusher.is_alive():
+            self._flusher = threading.Thread(
+                target=self._flush_when_due, name="kedro-run-report-flush", daemon=True
+            )
+            self._flusher.start()
+
+    def _flush_when_due(self) -> None:
+        while not self._closed.wait(BATCH_SECONDS / 4):
+            with self._lock:
+                if self._batch and time.monotonic() - self._batch_started >= BATCH_SECONDS:
+                    try:
+                        self._flush_batch()
+                    except Exception:  # the next write or the final flush tries again
+                        pass
+
     def _flush_batch(self) -> None:
-        lines, self._batch = self._batch, []
-        self._seq += 1
-        path = _join(self.run_location, f"{self._stem}-{self._seq:06d}.jsonl")
+        """Upload the batch as a new object; on failure it stays buffered for the next try."""
+        path = _join(self.run_location, f"{self._stem}-{self._seq + 1:06d}.jsonl")
         with fsspec.open(path, "w", encoding="utf-8") as handle:
-            handle.write("".join(lines))
+            handle.write("".join(self._batch))
+        self._seq += 1
+        self._batch = []
 
     def close(self) -> None:
         """Flush and release the stream."""
+        self._closed.set()
         self.flush()
         with self._lock:
             if self._file is not None:
