@@ -1,0 +1,223 @@
+"""Event logs on object storage and run groups, against a real S3 server on 127.0.0.1.
+
+moto's standalone server speaks the S3 protocol; s3fs is the client, as a user would have it.
+Several `kedro run --nodes ...` processes (an orchestrator's tasks) run in parallel under one
+KEDRO_RUN_REPORT_GROUP, one of them is killed, and the group report shows each node's status.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kedro_project import kedro_env, run_kedro
+
+pytestmark = pytest.mark.integration
+
+BUCKET = "kedro-runs"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[dict[str, str]]:
+    """A moto S3 server on loopback, with one bucket; yields the client environment."""
+    boto3 = pytest.importorskip("boto3")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("the S3 server did not start")
+                time.sleep(0.2)
+        client = boto3.client(
+            "s3",
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        client.create_bucket(Bucket=BUCKET)
+        yield env
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _start(project: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run", *args],
+        cwd=project,
+        env=kedro_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _objects(env: dict[str, str], prefix: str) -> list[str]:
+    code = (
+        "import fsspec, sys\n"
+        f"print('\\n'.join(fsspec.filesystem('s3').find({f'{BUCKET}/{prefix}'!r})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=kedro_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_parallel_tasks_of_one_group_on_s3(ran_project: Path, s3: dict[str, str]) -> None:
+    log = f"s3://{BUCKET}/toy-logs"
+    env = {**s3, "KEDRO_RUN_REPORT_DIR": log, "KEDRO_RUN_REPORT_GROUP": "airflow__run_42"}
+    tasks = [
+        _start(ran_project, env, "--nodes", "prep.clean,prep.enrich"),
+        _start(ran_project, env, "--nodes", "model.train"),
+        _start(ran_project, {**env, "FAIL_NODE": "model.score"}, "--nodes", "model.score"),
+        _start(ran_project, {**env, "SLEEP_NODE": "summarise"}, "--nodes", "summarise"),
+    ]
+    sleeper = tasks[-1]
+    try:
+        for task in tasks[:3]:
+            task.wait(timeout=180)
+        assert [t.returncode for t in tasks[:3]] == [0, 0, 1], [t.stdout.read() for t in tasks[:3]]
+        # Kill the sleeping task once its node start has reached the bucket (batches are
+        # pushed when 5 s old), as an orchestrator's timeout or a lost machine would.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            streams = [o for o in _objects(env, "toy-logs/runs") if o.endswith(".jsonl")]
+            if len(streams) >= 4 and _sleeper_started(env, streams):
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("the sleeping task's start never reached the bucket")
+        sleeper.send_signal(signal.SIGKILL)
+        sleeper.wait(timeout=30)
+    finally:
+        for task in tasks:
+            if task.poll() is None:
+                task.kill()
+
+    # Every flush is a new object: no stream file was ever appended to or overwritten.
+    objects = _objects(env, "toy-logs/runs")
+    assert all(o.rsplit("/", 1)[-1].startswith(("events-", "run.json")) for o in objects)
+
+    result = run_kedro(
+        ran_project,
+        "viz",
+        "report",
+        "--group",
+        "airflow__run_42",
+        "-f",
+        "json",
+        "-o",
+        "group.json",
+        "-q",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads((ran_project / "group.json").read_text())
+    statuses = {n["name"]: n["status"] for n in data["nodes"].values()}
+    assert statuses == {
+        "prep.clean": "success",
+        "prep.enrich": "success",
+        "model.train": "success",
+        "model.score": "failed",
+        "summarise": "interrupted",
+    }
+    assert data["pipeline"]["status"] == "failed"
+    assert data["pipeline"]["run_id"] == "airflow__run_42"
+    assert len(data["parts"]) == 4
+    workers = {n["worker"]["pid"] for n in data["nodes"].values() if n["worker"]}
+    assert len(workers) == 4  # one process per task
+
+    # The standalone command reads the same group straight from the bucket.
+    standalone = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "kedro-run-report"),
+            "--events",
+            log,
+            "--group",
+            "airflow__run_42",
+            "-o",
+            "-",
+            "-f",
+            "json",
+            "-q",
+        ],
+        cwd=ran_project.parent,
+        env=kedro_env(**s3),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert standalone.returncode == 0, standalone.stderr
+    assert json.loads(standalone.stdout)["pipeline"]["status"] == "failed"
+
+
+def _sleeper_started(env: dict[str, str], streams: list[str]) -> bool:
+    code = (
+        "import fsspec, sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    text = fsspec.open('s3://' + path, 'r').open().read()\n"
+        '    if \'"node_start"\' in text and \'"node":"summarise"\' in text:\n'
+        "        print('yes')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *streams],
+        env=kedro_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return "yes" in done.stdout
+
+
+def test_a_local_group_needs_no_object_storage(ran_project: Path) -> None:
+    env = {"KEDRO_RUN_REPORT_GROUP": "local-group"}
+    assert run_kedro(ran_project, "run", "--nodes", "model.train", **env).returncode == 0
+    assert run_kedro(ran_project, "run", "--nodes", "model.score", **env).returncode == 0
+    result = run_kedro(
+        ran_project, "viz", "report", "--group", "local-group", "-f", "json", "-o", "g.json", "-q"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads((ran_project / "g.json").read_text())
+    statuses = {n["name"]: n["status"] for n in data["nodes"].values()}
+    assert statuses["model.train"] == statuses["model.score"] == "success"
+    assert statuses["prep.clean"] == "not_run"  # part of the pipeline no task ran
+    assert data["pipeline"]["status"] == "incomplete"
+    missing = run_kedro(ran_project, "viz", "report", "--group", "nope", "-f", "json")
+    assert (
+        missing.returncode == 2 and "No recorded run belongs to the group 'nope'" in missing.stderr
+    )
