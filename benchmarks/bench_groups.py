@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,78 +23,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from bench_hook import make_noop_project  # noqa: E402
 from builders import EventLog, record_run  # noqa: E402
+from s3_server import moto_server  # noqa: E402
 
 from kedro_run_report.reader import load_group_report  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def s3_ratio(pairs: int) -> None:
-    import boto3
+    with moto_server("bench") as s3_env, tempfile.TemporaryDirectory() as tmp:
+        project = make_noop_project(Path(tmp) / "noop", 1000)
+        base = dict(os.environ, KEDRO_DISABLE_TELEMETRY="1", DO_NOT_TRACK="1", **s3_env)
+        local = dict(base, KEDRO_RUN_REPORT_DIR=str(Path(tmp) / "log"))
+        remote = dict(base, KEDRO_RUN_REPORT_DIR="s3://bench/log")
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    s3_env = {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        boto3.client(
-            "s3",
-            endpoint_url=s3_env["AWS_ENDPOINT_URL"],
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        ).create_bucket(Bucket="bench")
-        with tempfile.TemporaryDirectory() as tmp:
-            project = make_noop_project(Path(tmp) / "noop", 1000)
-            base = dict(os.environ, KEDRO_DISABLE_TELEMETRY="1", DO_NOT_TRACK="1", **s3_env)
-            local = dict(base, KEDRO_RUN_REPORT_DIR=str(Path(tmp) / "log"))
-            remote = dict(base, KEDRO_RUN_REPORT_DIR="s3://bench/log")
-
-            def run(env: dict[str, str]) -> float:
-                started = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "kedro", "run"],
-                    cwd=project,
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                )
-                return time.perf_counter() - started
-
-            run(local), run(remote)  # warm up
-            ratios = []
-            for i in range(pairs):
-                if i % 2:
-                    r, l_ = run(remote), run(local)
-                else:
-                    l_, r = run(local), run(remote)
-                ratios.append(r / l_)
-            print(
-                f"kedro run, 1000 no-op nodes, S3 event log vs local: median ratio "
-                f"{statistics.median(ratios):.3f} (pairs: "
-                f"{', '.join(f'{x:.3f}' for x in ratios)})"
+        def run(env: dict[str, str]) -> float:
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "kedro", "run"],
+                cwd=project,
+                env=env,
+                check=True,
+                capture_output=True,
             )
-    finally:
-        server.terminate()
-        server.wait()
+            return time.perf_counter() - started
+
+        run(local), run(remote)  # warm up
+        ratios = []
+        for i in range(pairs):
+            if i % 2:
+                on_s3, on_disk = run(remote), run(local)
+            else:
+                on_disk, on_s3 = run(local), run(remote)
+            ratios.append(on_s3 / on_disk)
+        print(
+            f"kedro run, 1000 no-op nodes, S3 event log vs local: median ratio "
+            f"{statistics.median(ratios):.3f} (pairs: {', '.join(f'{x:.3f}' for x in ratios)})"
+        )
 
 
 CHAIN = [(f"n{i}", [f"d{i}"], [f"d{i + 1}"]) for i in range(1000)]
