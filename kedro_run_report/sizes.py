@@ -9,6 +9,9 @@ to a dataset's private attributes is guarded: a probe that fails just gives ``No
 from __future__ import annotations
 
 import os
+import queue
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from kedro_run_report.location import is_url
@@ -53,24 +56,70 @@ def memory_size(data: Any) -> int | None:
 
 
 class SizeProbe:
-    """Measures datasets of one catalog; remembers per dataset how to measure it."""
+    """Measures datasets of one catalog; remembers per dataset how to measure it.
+
+    Local files are measured on the spot (a ``stat``). On a remote filesystem every size is
+    a network round trip, so when the caller gives ``later``, remote sizes are measured by one
+    background thread and handed to ``later`` when known: the pipeline never waits on them.
+    """
 
     def __init__(self, catalog: Any, mode: str | None = None) -> None:
         self.catalog = catalog
         self.mode = (mode or os.environ.get(SIZES_VARIABLE) or "all").lower()
         self._files: dict[str, Any] = {}  # dataset name -> dataset object, or _NO_FILE
+        self._queue: queue.SimpleQueue[tuple[Any, Callable[[int], None]] | None] | None = None
+        self._pending = 0
+        self._idle = threading.Condition()
 
-    def measure(self, dataset_name: str, data: Any) -> tuple[int | None, int | None, bool]:
-        """``(size, rows, in_memory)`` for data just loaded or saved under ``dataset_name``."""
+    def measure(
+        self, dataset_name: str, data: Any, later: Callable[[int], None] | None = None
+    ) -> tuple[int | None, int | None, bool]:
+        """``(size, rows, in_memory)`` for data just loaded or saved under ``dataset_name``.
+
+        With ``later``, a remote file's size is ``None`` here and goes to ``later`` instead.
+        """
         rows = row_count(data)
         if self.mode == "off":
             return None, rows, False
         dataset = self._file_dataset(dataset_name)
         if dataset is not _NO_FILE:
+            if later is not None and _is_remote(dataset):
+                if self.mode != "local":
+                    self._measure_in_background(dataset, later)
+                return None, rows, False
             size = _file_size(dataset, self.mode)
             if size is not None:
                 return size, rows, False
         return memory_size(data), rows, True
+
+    def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for background sizes; whether all were measured."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def _measure_in_background(self, dataset: Any, later: Callable[[int], None]) -> None:
+        if self._queue is None:
+            self._queue = queue.SimpleQueue()
+            threading.Thread(
+                target=self._work, args=(self._queue,), name="kedro-run-report-sizes", daemon=True
+            ).start()
+        with self._idle:
+            self._pending += 1
+        self._queue.put((dataset, later))
+
+    def _work(self, jobs: queue.SimpleQueue[tuple[Any, Callable[[int], None]] | None]) -> None:
+        while (job := jobs.get()) is not None:
+            dataset, later = job
+            try:
+                size = _file_size(dataset, self.mode)
+                if size is not None:
+                    later(size)
+            except Exception:
+                pass  # a size is a nicety; never let it break anything
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
 
     def _file_dataset(self, dataset_name: str) -> Any:
         known = self._files.get(dataset_name)
@@ -89,6 +138,11 @@ class SizeProbe:
             dataset = _NO_FILE
         self._files[dataset_name] = dataset
         return dataset
+
+
+def _is_remote(dataset: Any) -> bool:
+    """Whether a file-backed dataset lives on a filesystem other than the local disk."""
+    return (getattr(dataset, "_protocol", "file") or "file") not in ("file", "local")
 
 
 def _file_size(dataset: Any, mode: str) -> int | None:

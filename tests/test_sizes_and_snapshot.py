@@ -116,3 +116,23 @@ def test_remote_file_size_goes_through_fsspec() -> None:
         assert SizeProbe(catalog, mode="local").measure("remote", data)[0] is None
     finally:
         dataset._fs.rm("/kedro-run-report-sizes.pkl")
+
+
+def test_remote_sizes_can_be_measured_in_the_background() -> None:
+    import pickle
+    import threading
+
+    dataset = PickleDataset(filepath="memory://bucket/kedro-run-report-later.pkl")
+    data = list(range(300))
+    dataset.save(data)
+    probe = SizeProbe(DataCatalog(datasets={"remote": dataset}))
+    got: list[tuple[int, str]] = []
+    try:
+        size, _rows, in_memory = probe.measure(
+            "remote", data, later=lambda n: got.append((n, threading.current_thread().name))
+        )
+        assert (size, in_memory) == (None, False)  # not measured on the caller's thread
+        assert probe.drain(timeout=10)
+        assert got == [(len(pickle.dumps(data)), "kedro-run-report-sizes")]
+    finally:
+        dataset._fs.rm("/kedro-run-report-later.pkl")
