@@ -8,10 +8,19 @@ from dataclasses import dataclass
 import graphviz
 
 from kedro_run_report.formatting import format_bytes, format_count, format_duration
-from kedro_run_report.ids import dataset_id
+from kedro_run_report.ids import dataset_id, is_parameter, strip_transcoding
 from kedro_run_report.layout import DOT_ENV, LayoutError, find_layout_program, layout_svg
-from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, DatasetRun, RunStatus
-from kedro_run_report.svg_clean import FONT, clean_svg, tooltip_names
+from kedro_run_report.model import (
+    FAILED,
+    INTERRUPTED,
+    NOT_RUN,
+    NOT_SELECTED,
+    SUCCESS,
+    DatasetRun,
+    NodeRun,
+    RunStatus,
+)
+from kedro_run_report.svg_clean import FONT, clean_svg, mark_critical_nodes, tooltip_names
 
 # status -> (fill, stroke, text cue); #RRGGBB only, Graphviz rejects short hex
 STATUS_STYLE = {
@@ -19,8 +28,17 @@ STATUS_STYLE = {
     FAILED: ("#FDECEC", "#C93C3C", "✗"),
     NOT_RUN: ("#F3F4F6", "#9AA1AB", "–"),
     INTERRUPTED: ("#FFF4E0", "#C27C0E", "!"),
+    NOT_SELECTED: ("#FFFFFF", "#C5CBD3", "○"),  # outside a partial run's selection
 }
-STATUS_WORD = {SUCCESS: "success", FAILED: "failed", NOT_RUN: "not run", INTERRUPTED: "interrupted"}
+STATUS_WORD = {
+    SUCCESS: "success",
+    FAILED: "failed",
+    NOT_RUN: "not run",
+    INTERRUPTED: "interrupted",
+    NOT_SELECTED: "not selected",
+}
+FADED = "#8C95A1"  # text of what a partial run did not select
+FADED_EDGE = "#C5CBD3"
 EDGE_COLOUR = "#8C95A1"
 CLUSTER_FILL, CLUSTER_STROKE = "#F7F8FA", "#D5DAE1"
 MUTED = "#5F6B7A"
@@ -92,7 +110,10 @@ def layout_attrs(size: int) -> Attrs:
 
 def graph_size(status: RunStatus, *, show_datasets: bool = True) -> int:
     """How many graph nodes the diagram has (tasks, plus datasets if drawn)."""
-    return len(status.nodes) + (len(status.datasets) if show_datasets else 0)
+    tasks = len(status.nodes) + len(status.unselected)
+    if not show_datasets:
+        return tasks
+    return tasks + len(status.datasets) + len(unselected_datasets(status))
 
 
 def _label(title: str, detail: str, *, size: int, bold: bool, compact: bool) -> str:
@@ -102,8 +123,7 @@ def _label(title: str, detail: str, *, size: int, bold: bool, compact: bool) -> 
     return f'<{head}<BR/><FONT POINT-SIZE="{size - 2}" COLOR="{MUTED}">{detail}</FONT>>'
 
 
-def _task_attrs(status: RunStatus, node_id: str, compact: bool) -> Attrs:
-    node = status.nodes[node_id]
+def _task_attrs(node: NodeRun, compact: bool) -> Attrs:
     fill, stroke, _ = STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])
     name = node.name
     if node.namespace and name.startswith(node.namespace + "."):
@@ -116,9 +136,11 @@ def _task_attrs(status: RunStatus, node_id: str, compact: bool) -> Attrs:
         compact=compact,
     )
     # plain boxes: clean_svg turns their polygons into rects with rounded corners
-    style = "filled,dashed" if node.status == NOT_RUN else "filled"
+    style = {NOT_RUN: "filled,dashed", NOT_SELECTED: "filled,dotted"}.get(node.status, "filled")
     attrs = {"label": label, "shape": "box", "style": style, "fillcolor": fill, "color": stroke}
     attrs.update(URL=f"#node-{node.id}", id=f"gn_{node.id}", tooltip=f"n_{node.id}")
+    if node.status == NOT_SELECTED:
+        attrs["fontcolor"] = FADED
     attrs["class"] = f"task {node.status}"
     if node.status == FAILED:
         attrs["penwidth"] = "2.2"
@@ -150,6 +172,29 @@ def _dataset_attrs(ds: DatasetRun, compact: bool, namespace: str | None = None) 
     return attrs
 
 
+def _unselected_dataset_attrs(ident: str, name: str, namespace: str | None) -> Attrs:
+    """A dataset only the unselected nodes of a partial run touch: drawn faded, not linked."""
+    short = name[len(namespace) + 1 :] if namespace else name
+    fill, stroke, _ = STATUS_STYLE[NOT_SELECTED]
+    shape = "note" if is_parameter(name) else "cylinder"
+    attrs = {"label": f"<{gv_text(short, MAX_LABEL)}>", "shape": shape, "style": "filled,dotted"}
+    attrs.update(color=stroke, fillcolor=fill, fontcolor=FADED, id=f"gd_{ident}")
+    attrs.update(tooltip=f"d_{ident}", URL="#not-selected")
+    attrs["class"] = "data " + NOT_SELECTED
+    return attrs
+
+
+def unselected_datasets(status: RunStatus) -> dict[str, str]:
+    """Dataset id -> name of the datasets that only unselected nodes read or write."""
+    found: dict[str, str] = {}
+    for node in status.unselected.values():
+        for name in node.inputs + node.outputs:
+            ident = dataset_id(name)
+            if ident not in status.datasets:
+                found.setdefault(ident, strip_transcoding(name))
+    return found
+
+
 def _dataset_namespace(name: str, namespaces: set[str]) -> str | None:
     parts = name.split(".")
     for cut in range(len(parts) - 1, 0, -1):
@@ -172,34 +217,83 @@ def build_dot(status: RunStatus, *, show_datasets: bool = True) -> graphviz.Digr
     if compact:
         graph.attr("edge", arrowhead="none")  # top to bottom already says the direction
 
-    namespaces = {n.namespace for n in status.nodes.values() if n.namespace}
+    tasks = all_tasks(status)
+    namespaces = {n.namespace for n in tasks if n.namespace}
     members: dict[str | None, list[tuple[str, Attrs]]] = {}
-    for node in status.nodes.values():
-        members.setdefault(node.namespace, []).append(
-            (f"n_{node.id}", _task_attrs(status, node.id, compact))
-        )
+    for node in tasks:
+        members.setdefault(node.namespace, []).append((f"n_{node.id}", _task_attrs(node, compact)))
     if show_datasets:
         for ds in status.datasets.values():
             ns = _dataset_namespace(ds.name, namespaces)
             members.setdefault(ns, []).append((f"d_{ds.id}", _dataset_attrs(ds, compact, ns)))
+        for ident, name in unselected_datasets(status).items():
+            ns = _dataset_namespace(name, namespaces)
+            members.setdefault(ns, []).append(
+                (f"d_{ident}", _unselected_dataset_attrs(ident, name, ns))
+            )
     _emit_clusters(graph, members)
 
     if show_datasets:
-        for node in status.nodes.values():
+        drawn = set(status.datasets) | set(unselected_datasets(status))
+        for node in tasks:
+            # edges of what a partial run did not select are as faded as their ends
+            faded = {"color": FADED_EDGE} if node.status == NOT_SELECTED else {}
             for ds_id in dict.fromkeys(dataset_id(d) for d in node.inputs):
-                if ds_id in status.datasets:
-                    graph.edge(f"d_{ds_id}", f"n_{node.id}")
+                if ds_id in drawn:
+                    graph.edge(f"d_{ds_id}", f"n_{node.id}", **faded)
             for ds_id in dict.fromkeys(dataset_id(d) for d in node.outputs):
-                if ds_id in status.datasets:
-                    graph.edge(f"n_{node.id}", f"d_{ds_id}")
+                if ds_id in drawn:
+                    graph.edge(f"n_{node.id}", f"d_{ds_id}", **faded)
         return graph
     # without datasets, a task points straight at the tasks that read its outputs
-    producers = {dataset_id(d): n.id for n in status.nodes.values() for d in n.outputs}
-    for node in status.nodes.values():
+    producers = {dataset_id(d): n.id for n in tasks for d in n.outputs}
+    for node in tasks:
         sources = (producers.get(dataset_id(d)) for d in node.inputs)
         for src in dict.fromkeys(s for s in sources if s is not None):
             graph.edge(f"n_{src}", f"n_{node.id}")
     return graph
+
+
+def all_tasks(status: RunStatus) -> list[NodeRun]:
+    """The planned nodes, then a partial run's unselected ones (drawn as "not selected")."""
+    return [*status.nodes.values(), *status.unselected.values()]
+
+
+def critical_links(
+    status: RunStatus, path: list[str], show_datasets: bool
+) -> tuple[set[str], set[tuple[str, str]]]:
+    """Graph ids (``n_``/``d_``) and edges of the critical path as the diagram draws it."""
+    ids = {f"n_{node_id}" for node_id in path}
+    edges: set[tuple[str, str]] = set()
+    for a, b in zip(path, path[1:], strict=False):
+        outs = {dataset_id(d) for d in status.nodes[a].outputs}
+        shared = [dataset_id(d) for d in status.nodes[b].inputs if dataset_id(d) in outs]
+        if not show_datasets:
+            edges.add((f"n_{a}", f"n_{b}"))
+            continue
+        for ds in shared:
+            ids.add(f"d_{ds}")
+            edges.update({(f"n_{a}", f"d_{ds}"), (f"d_{ds}", f"n_{b}")})
+    return ids, edges
+
+
+def namespace_order(namespaces: set[str]) -> list[str]:
+    """Every namespace and its parents, in the order their clusters are emitted (gc_0, ...)."""
+    children: dict[str, set[str]] = {}
+    for ns in namespaces:
+        parts = ns.split(".")
+        for depth in range(1, len(parts) + 1):
+            children.setdefault(".".join(parts[: depth - 1]), set()).add(".".join(parts[:depth]))
+    order: list[str] = []
+
+    def walk(ns: str) -> None:
+        order.append(ns)
+        for child in sorted(children.get(ns, ())):
+            walk(child)
+
+    for top in sorted(children.get("", ())):
+        walk(top)
+    return order
 
 
 def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple[str, Attrs]]]):
@@ -229,8 +323,13 @@ def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple
         emit(graph, top)
 
 
-def render_diagram(status: RunStatus, *, show_datasets: bool = True) -> DiagramResult:
-    """Build and lay out the diagram; on any problem return a notice instead of raising."""
+def render_diagram(
+    status: RunStatus, *, show_datasets: bool = True, critical: list[str] | None = None
+) -> DiagramResult:
+    """Build and lay out the diagram; on any problem return a notice instead of raising.
+
+    ``critical`` (node ids, in order) is marked after layout, so it never moves anything.
+    """
     if not status.nodes:
         return DiagramResult(None, "The run has no nodes to draw.")
     program = find_layout_program()
@@ -255,5 +354,7 @@ def render_diagram(status: RunStatus, *, show_datasets: bool = True) -> DiagramR
         svg = layout_svg(source, program)
     except LayoutError as exc:
         return DiagramResult(None, f"{exc}; the report has no diagram.", program)
-    svg = clean_svg(svg, tooltip_names(status), digits=0 if compact else 1)
+    marked, edges = critical_links(status, critical or [], show_datasets)
+    svg = clean_svg(svg, tooltip_names(status), digits=0 if compact else 1, critical_edges=edges)
+    svg = mark_critical_nodes(svg, marked)
     return DiagramResult(svg, None, program, note, show_datasets)

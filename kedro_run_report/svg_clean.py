@@ -7,6 +7,7 @@ import re
 
 from kedro_run_report.model import RunStatus
 
+EDGE = "#8c95a1"  # the edge colour as dot writes it (lower case)
 FONT = "Helvetica"  # Graphviz knows its metrics; browsers map it to Arial/Liberation Sans
 TEXT = "#1F2933"
 
@@ -15,7 +16,8 @@ _TITLE = re.compile(r"<title>[^<]*</title>\n?")
 _TIP = re.compile(r'xlink:title="([nd]_[0-9a-f]{1,40})"')
 _FONT = re.compile(r' font-family="[^"]*"')
 _WRAPPER_ID = re.compile(r'<g id="a_[^"]*">')
-_EDGE_ID = re.compile(r'<g id="edge\d+" class="edge">')
+_EDGE = re.compile(r'<g id="edge\d+" class="edge">\n?<title>([^<]*)</title>\n?')
+_EDGE_ENDS = re.compile(r"([nd]_[0-9a-f]+)(?:&#45;|-)(?:&gt;|>)([nd]_[0-9a-f]+)")
 _GEOMETRY = re.compile(r' (d|points|x|y|width|height|font-size|stroke-width)="([^"]*)"')
 _WRAPPER = re.compile(r"<g>\n?(<a [^>]*>)((?:.|\n)*?</a>)\n?</g>")
 _NODE_ID = re.compile(r'<g id="g[nd]_[0-9a-f]+" class="node')
@@ -26,9 +28,15 @@ _POLYGON = re.compile(
     r'<polygon fill="([^"]*)" stroke="([^"]*)"((?: stroke-[a-z]+="[^"]*")*) points="([^"]*)"/>'
 )
 _EDGE_PAINT = re.compile(
-    r'<g class="edge">\n?<path fill="none" stroke="([^"]*)"([^>]*/>\n?<polygon) '
+    r'<g class="(edge(?: cp)?)">\n?<path fill="none" stroke="([^"]*)"([^>]*/>\n?<polygon) '
     r'fill="[^"]*" stroke="[^"]*"'
 )
+_BARE_EDGE = re.compile(
+    r'<g class="edge( cp)?">\n?<path fill="none" stroke="([^"]*)" d="([^"]*)"/>\n?</g>\n?'
+)
+_CP_EDGE_PAINT = re.compile(r'<g class="edge cp" fill="[^"]*" stroke="[^"]*">')
+_FIRST_NODE = re.compile(r'<g (?:id="g[nd]_[0-9a-f]+" )?class="node')
+ACCENT = "#4654C8"  # the page's accent colour: marks the critical path
 
 
 def _round_numbers(value: str, digits: int) -> str:
@@ -62,30 +70,78 @@ def _attr(text: str) -> str:
     return html.escape(text, quote=True).replace("\r", "&#13;").replace("\n", "&#10;")
 
 
-def clean_svg(svg: str, tooltips: dict[str, str], *, digits: int = 1) -> str:
+def clean_svg(
+    svg: str,
+    tooltips: dict[str, str],
+    *,
+    digits: int = 1,
+    critical_edges: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+) -> str:
     """Make dot's SVG inline-ready and small: no prolog, doctype, comments or redundant ids.
 
     Tooltip tokens (``n_<id>``) become the escaped names they stand for, so user text never
-    goes through Graphviz's backslash processing of attributes.
+    goes through Graphviz's backslash processing of attributes. Edges between the graph nodes
+    in ``critical_edges`` get the class ``cp`` and the accent colour: marked after layout, so
+    the layout is the same with or without them.
     """
     svg = _PROLOG.sub("", svg)
+
+    def edge(match: re.Match[str]) -> str:
+        ends = _EDGE_ENDS.search(match.group(1))
+        on_path = ends is not None and (ends.group(1), ends.group(2)) in critical_edges
+        return '<g class="edge cp">' if on_path else '<g class="edge">'
+
+    svg = _EDGE.sub(edge, svg)  # before titles go: they name the edge's ends
     svg = _TITLE.sub("", svg)  # the link's xlink:title is the tooltip; titles repeat it
     svg = _WRAPPER_ID.sub("<g>", svg)
     svg = _WRAPPER.sub(r"\1\2", svg)  # the <a> alone carries the link
     if digits == 0:  # large graphs: ids and tooltips cost bytes; the inspector has names
         svg = _NODE_ID.sub('<g class="node', svg)
         svg = _TIP_ATTR.sub("", svg)
-    svg = _INHERITED.sub("", svg)
-    svg = _EDGE_ID.sub('<g class="edge">', svg)
     svg = _FONT.sub("", svg)  # set once on the root below and inherited
     svg = _POLYGON.sub(_polygon_to_rect, svg)
     # edge colour once on the group instead of twice per edge (inherited)
-    svg = _EDGE_PAINT.sub(r'<g class="edge" fill="\1" stroke="\1">\n<path fill="none"\2', svg)
+    svg = _EDGE_PAINT.sub(r'<g class="\1" fill="\2" stroke="\2">\n<path fill="none"\3', svg)
+    svg = _CP_EDGE_PAINT.sub(
+        f'<g class="edge cp" fill="{ACCENT}" stroke="{ACCENT}" stroke-width="2">', svg
+    )
     svg = _GEOMETRY.sub(lambda m: f' {m.group(1)}="{_round_numbers(m.group(2), digits)}"', svg)
+    svg = _INHERITED.sub("", svg)  # after rounding: "11.00" is "11" only now
+    svg = _group_bare_edges(svg)
     svg = _TIP.sub(lambda m: f'xlink:title="{_attr(tooltips.get(m.group(1), m.group(1)))}"', svg)
     svg = re.sub(r">\s+<", ">\n<", svg.strip())
     root = f'<svg font-family="{FONT},Arial,sans-serif" font-size="11" text-anchor="start" '
     return svg.replace("<svg ", root + f'fill="{TEXT}" ', 1)
+
+
+def _group_bare_edges(svg: str) -> str:
+    """Edges without arrowheads (big graphs) as bare paths in one group painted once.
+
+    Each edge otherwise repeats its group, fill and stroke: about 50 bytes an edge. The group
+    goes before the first node, so nodes are drawn over edge ends, as dot draws them anyway.
+    """
+    plain: list[str] = []
+    marked: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        cp, stroke, d = match.groups()
+        if cp:
+            marked.append(d)
+        else:  # an edge of another colour (not selected: faded) keeps it
+            plain.append(d if stroke.lower() == EDGE else f'{d}" stroke="{stroke}')
+        return ""
+
+    rest = _BARE_EDGE.sub(take, svg)
+    if not plain and not marked:
+        return svg
+    paths = "".join(f'<path d="{d}"/>\n' for d in plain)
+    paths += "".join(
+        f'<path class="cp" d="{d}" stroke="{ACCENT}" stroke-width="2"/>\n' for d in marked
+    )
+    group = f'<g class="edges" fill="none" stroke="{EDGE}">\n{paths}</g>\n'
+    first = _FIRST_NODE.search(rest)
+    at = first.start() if first else rest.rindex("</g>")
+    return rest[:at] + group + rest[at:]
 
 
 def tooltip_names(status: RunStatus) -> dict[str, str]:
@@ -93,3 +149,40 @@ def tooltip_names(status: RunStatus) -> dict[str, str]:
     names = {f"n_{n.id}": n.name for n in status.nodes.values()}
     names.update({f"d_{d.id}": d.name for d in status.datasets.values()})
     return names
+
+
+_NODE_HEAD = re.compile(
+    r'<g (?:id="g[nd]_[0-9a-f]+" )?class="node [^"]*'
+    r'">\n?<a xlink:href="#(?:node|dataset)-([0-9a-f]+)"[^>]*>\n?<(rect|path|polygon) ([^>]*?)/>'
+)
+_RECT_BOX = re.compile(r' x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"')
+
+
+def mark_critical_nodes(svg: str, graph_ids: set[str]) -> str:
+    """Give the critical path's tasks and datasets the class ``cp``, a thicker outline and, on
+    tasks, an accent bar along the left edge: visible without CSS and without colour."""
+    if not graph_ids:
+        return svg
+    ids = {g[2:] for g in graph_ids}
+
+    def mark(match: re.Match[str]) -> str:
+        if match.group(1) not in ids:
+            return match.group(0)
+        text = match.group(0)
+        head, shape = (
+            text[: match.start(2) - match.start(0) - 1],
+            text[match.start(2) - match.start(0) - 1 :],
+        )
+        head = head.replace('class="node ', 'class="node cp ', 1)
+        attrs = re.sub(r' stroke-width="[^"]*"', "", match.group(3)) + ' stroke-width="2.6"'
+        shape = f"<{match.group(2)} {attrs}/>"
+        box = _RECT_BOX.search(attrs) if match.group(2) == "rect" else None
+        if box:
+            x, y, _, h = (float(v) for v in box.groups())
+            shape += (
+                f'<path class="cp-mark" d="M{x + 3:g} {y + 3:g}v{h - 6:g}" '
+                f'stroke="{ACCENT}" stroke-width="3"/>'
+            )
+        return head + shape
+
+    return _NODE_HEAD.sub(mark, svg)

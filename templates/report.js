@@ -46,25 +46,63 @@
     });
   });
 
-  /* ---- tables: filter by text, status and namespace ------------------------------- */
+  /* ---- the run status: namespaces and tags of nodes come from the embedded JSON ------ */
+  var statusBlock = doc.getElementById("kedro-run-status");
+  var runNodes = {}, runDatasets = {};
+  try {
+    var runData = JSON.parse(statusBlock ? statusBlock.textContent : "{}");
+    runNodes = runData.nodes || {};
+    runDatasets = runData.datasets || {};
+  } catch (err) { runNodes = {}; }
+
+  /* ---- tables: filter by text, status, namespace and tag; the diagram and timeline dim -- */
   function applyFilter(form) {
     var table = doc.getElementById(form.getAttribute("data-table"));
     if (!table) { return; }
     var q = (form.elements.q.value || "").trim().toLowerCase();
     var status = form.elements.status ? form.elements.status.value : "";
     var ns = form.elements.namespace ? form.elements.namespace.value : "";
-    var rows = table.tBodies[0].rows, shown = 0;
+    var tag = form.elements.tag ? form.elements.tag.value : "";
+    var rows = table.tBodies[0].rows, shown = 0, matching = {};
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
-      var rowNs = row.getAttribute("data-ns") || "";
+      var node = runNodes[row.id.replace(/^node-/, "")] || {};
+      var rowNs = node.namespace || "";
       var ok = (!status || row.getAttribute("data-status") === status) &&
         (!ns || rowNs === ns || rowNs.indexOf(ns + ".") === 0) &&
+        (!tag || (node.tags || []).indexOf(tag) !== -1) &&
         (!q || row.textContent.toLowerCase().indexOf(q) !== -1);
       row.hidden = !ok;
-      if (ok) { shown++; }
+      if (ok) { shown++; matching[row.id] = true; }
     }
     var out = form.querySelector(".shown");
     if (out) { out.textContent = shown === rows.length ? "" : shown + " of " + rows.length + " shown"; }
+    if (table.id === "node-table") { dimGraphics(q || status || ns || tag ? matching : null); }
+  }
+  function idOf(anchor) {
+    var href = anchor.getAttribute("href") || anchor.getAttribute("xlink:href") || "";
+    return href.charAt(0) === "#" ? href.slice(1) : "";
+  }
+  function dimGraphics(matching) {
+    var graph = doc.querySelector("#diagram-viewport svg");
+    if (graph) {
+      graph.classList.toggle("filtered", !!matching);
+      var near = {};  // datasets read or written by a matching node stay lit
+      if (matching) {
+        Object.keys(matching).forEach(function (rowId) {
+          var node = runNodes[rowId.replace(/^node-/, "")] || {};
+          (node.inputs || []).concat(node.outputs || []).forEach(function (d) { near["dataset-" + d] = true; });
+        });
+      }
+      all(graph, ".node").forEach(function (group) {
+        var a = group.querySelector("a");
+        var id = a ? idOf(a) : "";
+        group.classList.toggle("dim", !!matching && !matching[id] && !near[id]);
+      });
+    }
+    all(doc, ".timeline a").forEach(function (bar) {
+      bar.classList.toggle("dim", !!matching && !matching[idOf(bar)]);
+    });
   }
   all(doc, "form.table-filter").forEach(function (form) {
     form.addEventListener("input", function () { applyFilter(form); });
@@ -82,13 +120,9 @@
 
   /* ---- big runs: dataset names in the node table become links here, not in the file -- */
   var linkify = doc.querySelector("table[data-linkify]");
-  var statusBlock = doc.getElementById("kedro-run-status");
-  if (linkify && statusBlock) {
+  if (linkify) {
     var ids = {};
-    try {
-      var datasets = JSON.parse(statusBlock.textContent).datasets || {};
-      Object.keys(datasets).forEach(function (id) { ids[datasets[id].name] = id; });
-    } catch (err) { ids = {}; }
+    Object.keys(runDatasets).forEach(function (id) { ids[runDatasets[id].name] = id; });
     Array.prototype.forEach.call(linkify.tBodies[0].rows, function (row) {
       [7, 8].forEach(function (index) {
         var cell = row.cells[index];
@@ -241,7 +275,77 @@
     inspector.appendChild(actions);
     inspector.hidden = false;
   }
+  /* ---- diagram: collapse a namespace into its summary box, expand it again ---------- */
+  var sums = all(svg, "g.ns-sum"), boxes = null;
+  function rectOf(sum) {
+    var r = sum.querySelector("rect");
+    return { x: +r.getAttribute("x"), y: +r.getAttribute("y"), w: +r.getAttribute("width"), h: +r.getAttribute("height") };
+  }
+  function measure() {
+    // once, while everything is shown: what lies inside which cluster never changes
+    boxes = all(svg, "g.node, g.edge, .edges > path, g.cluster, g.ns-sum").map(function (el) {
+      // hidden summaries have no rendered box: their rectangle says where they are
+      var b = el.classList.contains("ns-sum") ? rectOf(el) : el.getBBox();
+      return { el: el, x: b.x, y: b.y, w: b.w !== undefined ? b.w : b.width, h: b.h !== undefined ? b.h : b.height };
+    });
+  }
+  function refresh(el) {
+    var show = el.classList.contains("ns-sum") ? el._on && !el._h : !el._h;
+    if (show) { el.removeAttribute("display"); el.removeAttribute("data-hidden"); }
+    else { el.setAttribute("display", "none"); el.setAttribute("data-hidden", ""); }
+  }
+  function collapse(sum, on) {
+    if (!!sum._on === on) { return; }
+    if (!boxes) { measure(); }
+    sum._on = on;
+    var r = rectOf(sum);
+    boxes.forEach(function (b) {
+      if (b.el === sum || b.x < r.x - 1 || b.y < r.y - 1 || b.x + b.w > r.x + r.w + 1 || b.y + b.h > r.y + r.h + 1) { return; }
+      b.el._h = (b.el._h || 0) + (on ? 1 : -1);
+      refresh(b.el);
+    });
+    refresh(sum);
+  }
+  sums.forEach(function (sum) {
+    sum.setAttribute("tabindex", "0");
+    sum.setAttribute("role", "button");
+    sum.setAttribute("aria-label", "Expand namespace " + sum.getAttribute("data-ns"));
+    var cluster = doc.getElementById(sum.getAttribute("data-for") || "");
+    var label = cluster && cluster.querySelector("text");
+    if (label) {
+      label.setAttribute("tabindex", "0");
+      label.setAttribute("role", "button");
+      label.setAttribute("aria-label", "Collapse namespace " + sum.getAttribute("data-ns"));
+      label.appendChild(doc.createTextNode(" ⊟"));
+      label._sum = sum;
+    }
+  });
+  sums.filter(function (sum) { return sum.hasAttribute("data-auto"); }).forEach(function (sum) { collapse(sum, true); });
+  all(doc, "[data-ns-all]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var on = button.getAttribute("data-ns-all") === "collapse";
+      // outer namespaces first when collapsing, inner first when expanding
+      (on ? sums : sums.slice().reverse()).forEach(function (sum) { collapse(sum, on); });
+    });
+  });
+  function toggleFrom(target) {
+    var sum = target.closest && target.closest(".ns-sum");
+    if (sum) { collapse(sum, false); return true; }
+    if (target._sum) { collapse(target._sum, true); return true; }
+    return false;
+  }
+  svg.addEventListener("keydown", function (event) {
+    if ((event.key === "Enter" || event.key === " ") && toggleFrom(event.target)) { event.preventDefault(); }
+  });
+  window.addEventListener("beforeprint", function () {
+    sums.slice().reverse().forEach(function (sum) { sum._print = sum._on; collapse(sum, false); });
+  });
+  window.addEventListener("afterprint", function () {
+    sums.forEach(function (sum) { if (sum._print) { collapse(sum, true); } });
+  });
+
   svg.addEventListener("click", function (event) {
+    if (!moved && toggleFrom(event.target)) { return; }
     var anchor = event.target.closest && event.target.closest("a");
     if (!anchor) { return; }
     event.preventDefault();

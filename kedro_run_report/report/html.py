@@ -13,9 +13,12 @@ import jinja2
 from markupsafe import Markup
 
 import kedro_run_report
+from kedro_run_report.analysis import critical_path
 from kedro_run_report.diagram import DiagramResult, render_diagram
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.html_view import build_view
+from kedro_run_report.report.ns_summary import add_namespace_summaries
+from kedro_run_report.report.timeline import timeline_svg
 from kedro_run_report.run_report import RunReport
 
 TEMPLATE = "report.html.j2"
@@ -78,11 +81,18 @@ def render_html(
     """Render the self-contained HTML report of one run."""
     report = RunReport.of(run)
     status = report.status
-    diagram: DiagramResult = render_diagram(status, show_datasets=show_datasets)
+    path = critical_path(status)
+    diagram: DiagramResult = render_diagram(
+        status, show_datasets=show_datasets, critical=path.node_ids
+    )
+    if diagram.svg:
+        diagram.svg = add_namespace_summaries(diagram.svg, status)
+    timeline = timeline_svg(status, path.node_ids)
     directory = template_dir()
     css = (directory / "report.css").read_text(encoding="utf-8")
     js = (directory / "report.js").read_text(encoding="utf-8")
-    view = build_view(status, diagram, title=title, version=kedro_run_report.__version__)
+    view = build_view(report, diagram, title=title, version=kedro_run_report.__version__, path=path)
+    comparison = view.comparison
     document = (
         _environment(str(directory))
         .get_template(TEMPLATE)
@@ -92,6 +102,8 @@ def render_html(
             js=Markup(js),
             csp=content_security_policy(css, js),
             svg=Markup(diagram.svg) if diagram.svg else None,  # built from escaped parts
+            timeline=Markup(timeline) if timeline else None,  # escaped by timeline.xml
+            trend=Markup(comparison.trend_svg) if comparison and comparison.trend_svg else None,
             status_json=Markup(status_json(report)),
         )
     )

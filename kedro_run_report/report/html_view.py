@@ -5,18 +5,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kedro_run_report.analysis import CriticalPath, critical_path, time_breakdown
 from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD, DiagramResult
 from kedro_run_report.formatting import (
     format_bytes,
-    format_clock,
     format_count,
-    format_duration,
-    format_offset,
     format_timestamp,
     iso_utc,
 )
-from kedro_run_report.ids import dataset_id
-from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
+from kedro_run_report.model import (
+    FAILED,
+    INTERRUPTED,
+    NOT_RUN,
+    NOT_SELECTED,
+    SUCCESS,
+    RunStatus,
+)
+from kedro_run_report.report.comparison_view import (
+    ComparisonView,
+    comparison_view,
+    regression_badges,
+)
+from kedro_run_report.report.html_rows import Link, Row, dataset_rows, node_rows
 from kedro_run_report.report.summary import (
     HEADLINES,
     error_summary,
@@ -24,49 +34,12 @@ from kedro_run_report.report.summary import (
     headline,
     short_runner,
 )
+from kedro_run_report.report.time_view import TimeView, time_view
+from kedro_run_report.run_report import RunReport
+from kedro_run_report.snapshot import is_selection
 
 LINK_DATASETS_UP_TO = 500  # nodes; above, input/output names are linked by JavaScript (bytes)
 FIT_WIDTH_PX = 1400  # diagrams narrower than this are scaled to the page without JavaScript
-
-
-@dataclass
-class Link:
-    """A name that links to an anchor in the page (``href`` empty: plain text)."""
-
-    text: str
-    href: str = ""
-
-
-@dataclass
-class Cell:
-    """A table cell: what it shows, and the value it sorts by."""
-
-    text: str
-    sort: str | float = ""
-    title: str = ""
-
-
-@dataclass
-class Row:
-    """One row of the node or dataset table."""
-
-    anchor: str
-    name: str
-    status: str
-    status_label: str
-    status_mark: str
-    namespace: str
-    cells: dict[str, Cell]
-    inputs: list[Link] = field(default_factory=list)
-    outputs: list[Link] = field(default_factory=list)
-    error_href: str = ""
-
-    @property
-    def name_parts(self) -> tuple[str, str]:
-        """The namespace prefix (with its dot) and the rest, to print the prefix quieter."""
-        if self.namespace and self.name.startswith(self.namespace + "."):
-            return self.name[: len(self.namespace) + 1], self.name[len(self.namespace) + 1 :]
-        return "", self.name
 
 
 @dataclass
@@ -117,99 +90,12 @@ class ReportView:
     version: str
     legend: list[dict[str, str]] = field(default_factory=list)
     link_datasets: bool = True
-
-
-def _sort(value: float | None) -> str:
-    """A short numeric sort key (milliseconds are enough); empty when unknown, sorting first."""
-    return "" if value is None else f"{round(value, 3):g}"
-
-
-def _node_rows(status: RunStatus) -> list[Row]:
-    origin = status.pipeline.start
-    known = status.datasets
-    rows = []
-    for node in status.nodes.values():
-        compute = node.compute_duration if node.compute_start is not None else None
-        io = node.load_duration + node.save_duration
-        worker = []
-        if node.pid is not None:
-            worker.append(f"pid {node.pid}")
-        if node.thread and node.thread != "MainThread":
-            worker.append(node.thread)
-        elif node.thread:
-            worker.append("main thread")
-        cells = {
-            "start": Cell(
-                format_offset(node.start, origin),
-                _sort(node.start - origin if node.start and origin else None),
-                format_clock(node.start),
-            ),
-            "duration": Cell(format_duration(compute), _sort(compute)),
-            "io": Cell(
-                f"{format_duration(node.load_duration)} / {format_duration(node.save_duration)}"
-                if io
-                else "–",
-                _sort(io),
-                "load / save",
-            ),
-            "worker": Cell(" · ".join(worker) or "–", " ".join(worker)),
-        }
-        links = [
-            Link(name, f"#dataset-{dataset_id(name)}" if dataset_id(name) in known else "")
-            for name in node.inputs
-        ]
-        outs = [
-            Link(name, f"#dataset-{dataset_id(name)}" if dataset_id(name) in known else "")
-            for name in node.outputs
-        ]
-        rows.append(
-            Row(
-                anchor=f"node-{node.id}",
-                name=node.name,
-                status=node.status,
-                status_label=STATUS_WORD.get(node.status, node.status),
-                status_mark=STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])[2],
-                namespace=node.namespace or "",
-                cells=cells,
-                inputs=links,
-                outputs=outs,
-                error_href=f"#error-node-{node.id}" if node.error else "",
-            )
-        )
-    return rows
-
-
-def _dataset_rows(status: RunStatus) -> list[Row]:
-    rows = []
-    for ds in status.datasets.values():
-        spent = ds.load_duration + ds.save_duration
-        kind = (ds.type or "").rsplit(".", 1)[-1] or "–"
-        label = STATUS_WORD.get(ds.status, ds.status)
-        if ds.status == NOT_RUN:
-            label = "not used"
-        elif ds.status == FAILED and ds.error and ds.error.operation:
-            label = f"failed {ds.error.operation}"
-        cells = {
-            "type": Cell(kind, kind, ds.type or ""),
-            "size": Cell(format_bytes(ds.size), _sort(ds.size)),
-            "rows": Cell(format_count(ds.rows), _sort(ds.rows)),
-            "loads": Cell(str(ds.loads), ds.loads),
-            "saves": Cell(str(ds.saves), ds.saves),
-            "time": Cell(format_duration(spent) if ds.loads or ds.saves else "–", _sort(spent)),
-        }
-        rows.append(
-            Row(
-                anchor=f"dataset-{ds.id}",
-                name=ds.name,
-                status=ds.status,
-                status_label=label,
-                status_mark=STATUS_STYLE.get(ds.status, STATUS_STYLE[NOT_RUN])[2],
-                namespace="",
-                cells=cells,
-                error_href=f"#error-dataset-{ds.id}" if ds.error else "",
-            )
-        )
-    return rows
+    partial_note: str = ""
+    unselected: list[Link] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    timing: TimeView | None = None
+    comparison: ComparisonView | None = None
+    critical_wall: str = ""
 
 
 def _errors(status: RunStatus) -> list[ErrorBlock]:
@@ -309,12 +195,13 @@ def _svg_width_px(svg: str | None) -> float:
     return float(match.group(1)) * 4 / 3 if match else 0.0
 
 
-def legend() -> list[dict[str, str]]:
+def legend(partial: bool = False) -> list[dict[str, str]]:
     """Legend entries: status colours (with their text cue) and what the shapes mean."""
     entries = []
-    for word in (SUCCESS, FAILED, NOT_RUN, INTERRUPTED):
+    words = (SUCCESS, FAILED, NOT_RUN, INTERRUPTED) + ((NOT_SELECTED,) if partial else ())
+    for word in words:
         fill, stroke, mark = STATUS_STYLE[word]
-        dash = "3 2" if word == NOT_RUN else ""
+        dash = {NOT_RUN: "3 2", NOT_SELECTED: "1 2"}.get(word, "")
         entries.append(
             {
                 "shape": "task",
@@ -327,10 +214,57 @@ def legend() -> list[dict[str, str]]:
     return entries
 
 
+# Kedro's command-line option for each recorded filter, where it is not the key itself
+CLI_OPTIONS = {"node_names": "--nodes"}
+
+
+def _cli_value(value: object) -> str:
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def partial_note(status: RunStatus) -> str:
+    """What a partial run selected and how the diagram shows the rest; empty for a full run.
+
+    The "Partial run" pill precedes it: ``"--tags prep selected 2 of 5 nodes; ..."``.
+    """
+    filters = status.pipeline.filters
+    if not is_selection(filters) and not status.unselected:
+        return ""
+    options = []
+    for key, value in filters.items():
+        option = CLI_OPTIONS.get(key, "--" + key.replace("_", "-"))
+        options.append(option if value is True else f"{option} {_cli_value(value)}")
+    words = " ".join(options) or "the selection"
+    selected = len(status.nodes)
+    if status.unselected:
+        others = len(status.unselected)
+        return (
+            f"{words} selected {format_count(selected)} of {format_count(selected + others)} "
+            f"nodes; the {format_count(others)} other{'' if others == 1 else 's'} "
+            f"{'is' if others == 1 else 'are'} drawn as not selected."
+        )
+    return (
+        f"{words} selected {format_count(selected)} node{'' if selected == 1 else 's'}. "
+        "The full pipeline was not recorded; only the selected nodes are shown."
+    )
+
+
 def build_view(
-    status: RunStatus, diagram: DiagramResult, *, title: str | None, version: str
+    status: RunStatus | RunReport,
+    diagram: DiagramResult,
+    *,
+    title: str | None,
+    version: str,
+    path: CriticalPath | None = None,
 ) -> ReportView:
     """Precompute every label, class and formatted value the HTML templates print."""
+    report = RunReport.of(status)
+    status = report.status
+    path = path if path is not None else critical_path(status)
     p = status.pipeline
     project = p.project_name or p.package_name or "Kedro project"
     facts = [
@@ -344,7 +278,8 @@ def build_view(
     ]
     filters = [(key.replace("_", " "), filter_value(value)) for key, value in p.filters.items()]
     errors = _errors(status)
-    node_rows = _node_rows(status)
+    rows = node_rows(status, regression_badges(report.comparison))
+    ran = any(n.start is not None for n in status.nodes.values())
     return ReportView(
         title=title or f"{project} · run {p.run_id or ''} · {STATUS_WORD.get(p.status, p.status)}",
         project=project,
@@ -355,11 +290,16 @@ def build_view(
         warnings=list(status.warnings),
         diagram=diagram,
         diagram_fit=0 < _svg_width_px(diagram.svg) <= FIT_WIDTH_PX,
-        node_rows=node_rows,
-        dataset_rows=_dataset_rows(status),
-        namespaces=sorted({r.namespace for r in node_rows if r.namespace}),
+        node_rows=rows,
+        dataset_rows=dataset_rows(status),
+        namespaces=sorted({r.namespace for r in rows if r.namespace}),
         errors=errors,
         version=version,
-        legend=legend(),
+        legend=legend(bool(status.unselected)),
         link_datasets=len(status.nodes) <= LINK_DATASETS_UP_TO,
+        partial_note=partial_note(status),
+        unselected=[Link(n.name, f"node-{n.id}") for n in status.unselected.values()],
+        tags=sorted({t for n in status.nodes.values() for t in n.tags}),
+        timing=time_view(status, path, time_breakdown(status)) if ran else None,
+        comparison=comparison_view(report),
     )

@@ -1,0 +1,175 @@
+"""The "Where the time went" section: critical path, slowest nodes and datasets, time shares.
+
+Built from ``analysis.critical_path`` and ``analysis.time_breakdown``; everything here is text
+and numbers the template prints (bar geometry in percent, formatted durations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kedro_run_report.analysis import CriticalPath, TimeBreakdown
+from kedro_run_report.analysis.time_breakdown import SHARE_KEYS
+from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.formatting import format_duration
+from kedro_run_report.model import NOT_RUN, RunStatus
+
+# Phase hues, apart from the status colours so that a bar's colour never reads as a status:
+# compute strong, I/O light, overhead amber, idle grey.
+PHASE_COLOURS = {"load": "#8DBFE3", "compute": "#2B6CB0", "save": "#B9A2DE"}
+SHARE_STYLE = {
+    "loading": ("loading", PHASE_COLOURS["load"]),
+    "computing": ("computing", PHASE_COLOURS["compute"]),
+    "saving": ("saving", PHASE_COLOURS["save"]),
+    "overhead": ("overhead", "#E0B84C"),
+    "idle": ("idle", "#D5DAE1"),
+}
+OPEN_UP_TO = 12  # critical-path steps shown open; longer paths fold into a <details>
+
+
+def pct(value: float) -> str:
+    """A share as a percentage for people: ``"42%"``, ``"0.4%"``, ``"<0.1%"``."""
+    if value <= 0:
+        return "0%"
+    percent = value * 100
+    if percent < 0.1:
+        return "<0.1%"
+    return f"{percent:.1f}%" if percent < 10 else f"{round(percent)}%"
+
+
+def geo(value: float) -> str:
+    """A percentage for an SVG attribute: at most two decimals."""
+    return f"{max(0.0, value):.2f}".rstrip("0").rstrip(".") + "%"
+
+
+@dataclass
+class Segment:
+    """One coloured part of a bar: where it starts and how wide it is, in percent."""
+
+    x: str
+    width: str
+    colour: str
+    label: str
+
+
+@dataclass
+class BarRow:
+    """A slowest node or dataset: its name, link, time and a bar in phases."""
+
+    name: str
+    href: str
+    value: str
+    detail: str
+    segments: list[Segment]
+    status: str = ""
+    mark: str = ""
+
+
+@dataclass
+class Step:
+    """One node of the critical path."""
+
+    name: str
+    href: str
+    duration: str
+    status: str
+    mark: str
+
+
+@dataclass
+class TimeView:
+    """Everything the section prints."""
+
+    steps: list[Step] = field(default_factory=list)
+    path_summary: str = ""
+    path_open: bool = True
+    slowest_nodes: list[BarRow] = field(default_factory=list)
+    slowest_datasets: list[BarRow] = field(default_factory=list)
+    shares: list[Segment] = field(default_factory=list)
+    share_legend: list[tuple[str, str, str, str]] = field(default_factory=list)
+    share_note: str = ""
+
+
+def _segments(parts: list[tuple[str, float]], scale: float) -> list[Segment]:
+    out, x = [], 0.0
+    for key, seconds in parts:
+        if seconds <= 0 or scale <= 0:
+            continue
+        width = seconds / scale * 100
+        out.append(Segment(geo(x), geo(width), PHASE_COLOURS[key], key))
+        x += width
+    return out
+
+
+def time_view(status: RunStatus, path: CriticalPath, breakdown: TimeBreakdown) -> TimeView:
+    """The view of where the time went, or an empty one when nothing ran."""
+    view = TimeView()
+    for node_id in path.node_ids:
+        node = status.nodes[node_id]
+        style = STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])
+        view.steps.append(
+            Step(
+                node.name,
+                f"#node-{node_id}",
+                format_duration(node.total_duration),
+                node.status,
+                style[2],
+            )
+        )
+    if path.node_ids:
+        count = len(path.node_ids)
+        view.path_summary = (
+            f"{count} node{'' if count == 1 else 's'} in a chain: "
+            f"{format_duration(path.total)} of the {format_duration(path.wall)} wall time "
+            f"({pct(path.share)}); the rest, {format_duration(path.waiting)}, was startup, "
+            "teardown or waiting."
+        )
+        view.path_open = count <= OPEN_UP_TO
+    top = max((n.total for n in breakdown.slowest_nodes), default=0.0)
+    for n in breakdown.slowest_nodes:
+        style = STATUS_STYLE.get(n.status, STATUS_STYLE[NOT_RUN])
+        parts = [("load", n.load), ("compute", n.compute), ("save", n.save)]
+        detail = " · ".join(f"{k} {format_duration(v)}" for k, v in parts if v)
+        view.slowest_nodes.append(
+            BarRow(
+                n.name,
+                f"#node-{n.node_id}",
+                format_duration(n.total),
+                detail or STATUS_WORD.get(n.status, n.status),
+                _segments(parts, top),
+                n.status,
+                style[2],
+            )
+        )
+    top = max((d.total for d in breakdown.slowest_datasets), default=0.0)
+    for d in breakdown.slowest_datasets:
+        counts = [(d.loads, "load", d.load), (d.saves, "save", d.save)]
+        detail = " · ".join(
+            f"{n} {word}{'' if n == 1 else 's'} {format_duration(seconds)}"
+            for n, word, seconds in counts
+            if n
+        )
+        view.slowest_datasets.append(
+            BarRow(
+                d.name,
+                f"#dataset-{d.dataset_id}",
+                format_duration(d.total),
+                detail,
+                _segments([("load", d.load), ("save", d.save)], top),
+            )
+        )
+    shares = breakdown.shares()
+    x = 0.0
+    for key in SHARE_KEYS:
+        label, colour = SHARE_STYLE[key]
+        seconds = getattr(breakdown, key)
+        view.share_legend.append((label, colour, pct(shares[key]), format_duration(seconds)))
+        if shares[key] > 0:
+            view.shares.append(Segment(geo(x), geo(shares[key] * 100), colour, label))
+            x += shares[key] * 100
+    workers = breakdown.lanes
+    view.share_note = (
+        f"{workers} worker{'' if workers == 1 else 's'} × {format_duration(breakdown.wall)} wall "
+        f"time = {format_duration(breakdown.worker_time)} of worker time."
+    )
+    return view
