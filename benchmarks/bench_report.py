@@ -15,8 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import scenarios  # noqa: E402  (the synthetic run builders are shared with the tests)
 
+from kedro_run_report.analysis import critical_path  # noqa: E402
 from kedro_run_report.diagram import find_layout_program  # noqa: E402
 from kedro_run_report.report.html import render_html  # noqa: E402
+from kedro_run_report.report.timeline import timeline_svg  # noqa: E402
 
 
 def bench(n_nodes: int, repeats: int = 3) -> None:
@@ -36,11 +38,22 @@ def bench(n_nodes: int, repeats: int = 3) -> None:
     )
 
 
+def bench_timeline(n_nodes: int) -> None:
+    """The timeline alone (no layout program involved): time and size of its SVG."""
+    status = scenarios.synthetic(n_nodes)
+    started = time.perf_counter()
+    svg = timeline_svg(status, critical_path(status).node_ids) or ""
+    elapsed = time.perf_counter() - started
+    print(f"{n_nodes:>5} nodes, timeline only: {elapsed:6.2f} s, {len(svg.encode()) / 1e3:7.1f} kB")
+
+
 def main() -> None:
-    """Print the figures for 100 and 1000 nodes."""
+    """Print the figures for 100 and 1000 nodes, and the timeline's for 1000 and 5000."""
     print(f"layout program: {find_layout_program() or 'none (no diagram)'}")
     for n_nodes in (100, 1000):
         bench(n_nodes)
+    for n_nodes in (1000, 5000):
+        bench_timeline(n_nodes)
 
 
 if __name__ == "__main__":

@@ -148,6 +148,10 @@ def start_run(
     *,
     filters: dict[str, Any] | None = None,
     types: dict[str, str] | None = None,
+    run_id: str = "2024-05-01T12.00.00.000Z",
+    runner: str = "kedro.runner.sequential_runner.SequentialRunner",
+    unselected: list[Any] | None = None,
+    tags: dict[str, list[str]] | None = None,
 ) -> None:
     """Record the run_start event."""
     meta = {
@@ -156,16 +160,16 @@ def start_run(
         "project_path": "/home/kedro/spaceflights",
         "kedro_version": "1.7.0",
         "env": "local",
-        "runner": "kedro.runner.sequential_runner.SequentialRunner",
+        "runner": runner,
         "pipeline_names": ["__default__"],
         "filters": filters or {},
     }
-    log.emit(
-        EventKind.RUN_START,
-        run_id="2024-05-01T12.00.00.000Z",
-        meta=meta,
-        pipeline=pipeline_snapshot(spec, types),
-    )
+    snapshot = pipeline_snapshot(spec, types)
+    if unselected is not None:
+        snapshot["unselected"] = pipeline_snapshot(unselected, types)["nodes"]
+    for node in snapshot["nodes"] + snapshot.get("unselected", []):
+        node["tags"] = (tags or {}).get(node["name"], [])
+    log.emit(EventKind.RUN_START, run_id=run_id, meta=meta, pipeline=snapshot)
 
 
 def run_node(
@@ -369,4 +373,139 @@ def nasty() -> RunStatus:
     error = {"type": "ValueError", "message": '</script><!-- & "', "traceback": "tb </pre>"}
     run_node(log, name, ins, outs, seconds, error=error, sizes={})
     log.emit(EventKind.RUN_ERROR, 0.01, error=error)
+    return aggregate(log.events)
+
+
+# -- the timeline, comparison and partial-run sections --------------------------------------
+
+TAGS = {name: ["prep"] for name, *_ in SPACEFLIGHTS if name.startswith("data_processing.")}
+TAGS.update({name: ["ml"] for name, *_ in SPACEFLIGHTS if name.startswith("data_science.")})
+THREAD_PLAN = {  # node -> (thread, start offset in seconds); threads overlap in time
+    "data_processing.preprocess_companies_node": ("ThreadPoolExecutor-0_0", 0.05),
+    "data_processing.preprocess_shuttles_node": ("ThreadPoolExecutor-0_1", 0.05),
+    "data_processing.create_model_input_table_node": ("ThreadPoolExecutor-0_0", 2.2),
+    "data_science.split_data_node": ("ThreadPoolExecutor-0_0", 5.7),
+    "data_science.train_model_node": ("ThreadPoolExecutor-0_1", 6.3),
+    "reporting.plot_passengers_node": ("ThreadPoolExecutor-0_0", 6.3),
+    "data_science.evaluate_model_node": ("ThreadPoolExecutor-0_1", 68.9),
+}
+
+
+def _timed_node(
+    name: str, ins: list[str], outs: list[str], seconds: float, thread: str, at: float
+) -> list[tuple[float, EventKind, dict[str, Any]]]:
+    """One node's events at absolute offsets: loads, the function on ``thread``, saves."""
+    ident = _node_id(name, ins, outs)
+    out: list[tuple[float, EventKind, dict[str, Any]]] = []
+    t = at
+    for d in ins:
+        size, rows = SIZES.get(d, (None, None))
+        out.append((t, EventKind.LOAD_START, {"node": name, "dataset": d}))
+        t += 0.05 if size and size > 1_000_000 else 0.002
+        out.append(
+            (t, EventKind.LOAD_END, {"node": name, "dataset": d, "size": size, "rows": rows})
+        )
+    start = {"node": name, "id": ident, "pid": PID, "thread": thread}
+    out.append((t + 0.001, EventKind.NODE_START, start))
+    t += 0.001 + seconds
+    out.append((t, EventKind.NODE_END, {"node": name, "id": ident}))
+    for d in outs:
+        size, rows = SIZES.get(d, (None, None))
+        out.append((t + 0.001, EventKind.SAVE_START, {"node": name, "dataset": d}))
+        t += 0.041
+        out.append(
+            (t, EventKind.SAVE_END, {"node": name, "dataset": d, "size": size, "rows": rows})
+        )
+    return out
+
+
+def threaded_events() -> list[Event]:
+    """The success pipeline on a ThreadRunner with two workers whose nodes overlap."""
+    log = EventLog()
+    runner = "kedro.runner.thread_runner.ThreadRunner"
+    start_run(log, SPACEFLIGHTS, runner=runner, run_id="2024-05-01T12.00.00.000Z", tags=TAGS)
+    timed = []
+    for name, _, ins, outs, seconds in SPACEFLIGHTS:
+        thread, at = THREAD_PLAN[name]
+        timed += _timed_node(name, ins, outs, seconds, thread, at)
+    for t, kind, fields in sorted(timed, key=lambda e: e[0]):
+        log.emit(kind, round(T0 + t - log.t, 6), **fields)
+    log.emit(EventKind.RUN_END, 0.02)
+    return log.events
+
+
+def threaded() -> RunStatus:
+    """Two overlapping thread lanes."""
+    return aggregate(threaded_events())
+
+
+def compared() -> Any:
+    """A successful run compared with a failed earlier one, with a slower node, dropped rows
+    and a history of five runs (a RunReport)."""
+    from kedro_run_report.analysis import HistoryRow, compare
+    from kedro_run_report.run_report import RunReport
+
+    log = EventLog(T0 + 3600)
+    start_run(log, SPACEFLIGHTS, run_id="2024-05-01T13.00.00.000Z", tags=TAGS)
+    sizes = dict(SIZES, model_input_table=(2_655_118, 4_120))
+    for name, _, ins, outs, seconds in SPACEFLIGHTS:
+        slower = 4.1 if name.endswith("preprocess_shuttles_node") else seconds
+        run_node(log, name, ins, outs, slower, sizes=sizes)
+    log.emit(EventKind.RUN_END, 0.02)
+    current = aggregate(log.events)
+    comparison = compare(current, node_failure())  # the run before failed in training
+    history = [
+        HistoryRow(
+            run_id=f"2024-04-{day:02d}T12.00.00.000Z",
+            key=f"k{day}",
+            status=status,
+            duration=duration,
+            start=f"2024-04-{day:02d}T12:00:00+00:00",
+        )
+        for day, status, duration in (
+            (27, "success", 70.2),
+            (28, "success", 72.9),
+            (29, "failed", 9.4),
+            (30, "success", 71.1),
+        )
+    ]
+    history.insert(
+        0,
+        HistoryRow(
+            run_id=current.pipeline.run_id,
+            key="k-now",
+            status="success",
+            duration=current.pipeline.duration,
+            start="2024-05-01T13:00:00+00:00",
+        ),
+    )
+    history.sort(key=lambda r: r.start or "", reverse=True)
+    return RunReport(current, comparison, history)
+
+
+def compared_no_baseline() -> Any:
+    """History exists but no earlier run of the same selection (a RunReport)."""
+    from kedro_run_report.analysis import HistoryRow
+    from kedro_run_report.run_report import RunReport
+
+    status = success()
+    row = HistoryRow(run_id=status.pipeline.run_id, key="k1", status="success", duration=71.0)
+    return RunReport(status, None, [row])
+
+
+def partial(*, record_unselected: bool = True) -> RunStatus:
+    """``--tags prep``: the data_processing nodes ran; the others were not selected."""
+    chosen = [n for n in SPACEFLIGHTS if n[0].startswith("data_processing.")]
+    others = [n for n in SPACEFLIGHTS if not n[0].startswith("data_processing.")]
+    log = EventLog()
+    start_run(
+        log,
+        chosen,
+        filters={"tags": ["prep"]},
+        unselected=others if record_unselected else None,
+        tags=TAGS,
+    )
+    for name, _, ins, outs, seconds in chosen:
+        run_node(log, name, ins, outs, seconds)
+    log.emit(EventKind.RUN_END, 0.02)
     return aggregate(log.events)

@@ -231,3 +231,88 @@ def test_real_dot_links_and_ids() -> None:
 def test_dot_version_is_reported() -> None:
     done = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=False)
     assert "graphviz" in (done.stderr + done.stdout).lower()
+
+
+def test_critical_path_is_marked_after_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DOT source is the same with or without the critical path: the layout cannot move."""
+    from kedro_run_report.analysis import critical_path
+
+    status = scenarios.node_failure()
+    path = critical_path(status).node_ids
+    seen: list[str] = []
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
+    monkeypatch.setattr(diagram, "layout_svg", lambda s, p: seen.append(s) or '<svg width="1pt"/>')
+    render_diagram(status)
+    render_diagram(status, critical=path)
+    assert len(seen) == 2 and seen[0] == seen[1]
+    nodes, edges = diagram.critical_links(status, path, True)
+    # split_data -> train_model share X_train and y_train: both pairs of edges are marked
+    assert {f"n_{i}" for i in path} <= nodes and len(edges) == 2 * len(path)
+
+
+@needs_dot
+def test_real_dot_marks_critical_nodes_and_edges() -> None:
+    from kedro_run_report.analysis import critical_path
+
+    status = scenarios.success()
+    path = critical_path(status).node_ids
+    result = render_diagram(status, critical=path)
+    assert result.svg is not None
+    dom = xml.dom.minidom.parseString(result.svg)
+    marked = [g for g in dom.getElementsByTagName("g") if " cp" in g.getAttribute("class")]
+    assert len([g for g in marked if "task" in g.getAttribute("class")]) == len(path)
+    assert any(g.getAttribute("class") == "edge cp" for g in marked)
+    assert result.svg.count('class="cp-mark"') == len(path)
+
+
+def test_big_graphs_group_their_edges() -> None:
+    svg = (
+        '<svg width="1pt"><g id="graph0" class="graph">'
+        '<g id="gn_ab" class="node task success"><a xlink:href="#node-ab"><rect/></a></g>\n'
+        '<g id="edge1" class="edge">\n<title>n_ab&#45;&gt;n_cd</title>\n'
+        '<path fill="none" stroke="#8c95a1" d="M1,2C3,4 5,6 7,8"/>\n</g>\n'
+        '<g id="edge2" class="edge">\n<title>n_cd&#45;&gt;n_ef</title>\n'
+        '<path fill="none" stroke="#8c95a1" d="M9,9C3,4 5,6 7,8"/>\n</g>\n</g></svg>'
+    )
+    cleaned = clean_svg(svg, {}, digits=0, critical_edges={("n_cd", "n_ef")})
+    assert '<g class="edges" fill="none" stroke="#8c95a1">' in cleaned
+    assert '<path d="M1,2C3,4 5,6 7,8"/>' in cleaned
+    assert 'class="cp" d="M9,9C3,4 5,6 7,8" stroke="#4654C8"' in cleaned
+    assert cleaned.index('class="edges"') < cleaned.index('class="node')
+    assert 'class="edge"' not in cleaned
+
+
+def test_unselected_nodes_are_drawn_with_their_datasets() -> None:
+    status = scenarios.partial()
+    source = build_dot(status).source
+    extra = diagram.unselected_datasets(status)
+    assert extra and all(ident not in status.datasets for ident in extra)
+    for ident in extra:
+        line = next(ln for ln in source.splitlines() if f"d_{ident} [" in ln)
+        assert "dotted" in line and "not_selected" in line
+    assert diagram.graph_size(status) == 7 + len(status.datasets) + len(extra)
+    # a full run draws exactly what it drew before
+    assert "not_selected" not in build_dot(scenarios.success()).source
+
+
+@needs_dot
+def test_namespace_summaries_sit_over_their_clusters() -> None:
+    from kedro_run_report.report.ns_summary import add_namespace_summaries, auto_collapsed
+
+    status = scenarios.node_failure()
+    result = render_diagram(status)
+    assert result.svg is not None
+    svg = add_namespace_summaries(result.svg, status)
+    dom = xml.dom.minidom.parseString(svg)
+    sums = [g for g in dom.getElementsByTagName("g") if "ns-sum" in g.getAttribute("class")]
+    assert sorted(g.getAttribute("data-ns") for g in sums) == [
+        "data_processing",
+        "data_science",
+        "reporting",
+    ]
+    science = next(g for g in sums if g.getAttribute("data-ns") == "data_science")
+    assert "failed" in science.getAttribute("class")  # the worst status colours it
+    assert science.getAttribute("display") == "none"  # hidden without the script
+    assert "3 nodes: ✓ 1  ✗ 1  – 1" in svg
+    assert auto_collapsed(["a", "a.b", "a.c"], 500) == {"a.b", "a.c"}
+    assert auto_collapsed(["a", "b"], 10) == set()

@@ -176,7 +176,8 @@ def test_partial_run_filters_and_warnings() -> None:
     scenarios.start_run(log, scenarios.SPACEFLIGHTS[:1], filters=filters)
     log.emit(scenarios.EventKind.WARNING, 0.1, message="sizes <unavailable> & skipped")
     html = render_html(aggregate(log.events)).html
-    assert "Partial run" in html and "a&lt;b&gt;, c" in html and "only missing outputs" in html
+    assert "Partial run" in html and "--tags a&lt;b&gt;,c --only-missing-outputs" in html
+    assert "The full pipeline was not recorded; only the selected nodes are shown" in html
     assert "sizes &lt;unavailable&gt; &amp; skipped" in html
     assert "Run execution interrupted" in html
 
@@ -216,3 +217,114 @@ def test_view_model_helpers() -> None:
 def test_templates_are_found() -> None:
     assert (template_dir() / "report.html.j2").is_file()
     assert (template_dir() / "report.css").is_file() and (template_dir() / "report.js").is_file()
+
+
+def test_partial_run_draws_unselected_nodes_as_not_selected() -> None:
+    status = scenarios.partial()
+    view = build_view(status, DiagramResult(None, "n"), title=None, version="x")
+    assert view.partial_note == (
+        "--tags prep selected 3 of 7 nodes; the 4 others are drawn as not selected."
+    )
+    assert [r.name for r in view.node_rows] == [n.name for n in status.nodes.values()]
+    assert len(view.unselected) == 4 and view.unselected[0].href.startswith("node-")
+    assert any(item["label"] == "○ not selected" for item in view.legend)
+    source = diagram.build_dot(status).source
+    for node in status.unselected.values():
+        line = next(ln for ln in source.splitlines() if f"n_{node.id} [" in ln)
+        assert "dotted" in line and "not selected" in line and "not_selected" in line
+    html = render_html(status).html
+    data = json.loads(html.split('id="kedro-run-status">', 1)[1].split("</script>", 1)[0])
+    assert set(data["nodes"]) == set(status.nodes)  # the JSON nodes are the selected ones
+    assert 'id="not-selected"' in html and '<h2>Nodes <span class="count">3</span>' in html
+
+
+def test_partial_run_without_the_full_pipeline() -> None:
+    status = scenarios.partial(record_unselected=False)
+    view = build_view(status, DiagramResult(None, "n"), title=None, version="x")
+    assert view.partial_note == (
+        "--tags prep selected 3 nodes. The full pipeline was not recorded; only the selected "
+        "nodes are shown."
+    )
+    assert view.unselected == [] and "not selected" not in str(view.legend)
+
+
+def test_full_run_has_no_partial_note() -> None:
+    view = build_view(scenarios.success(), DiagramResult(None, "n"), title=None, version="x")
+    assert view.partial_note == "" and view.comparison is None  # no history: no section
+    assert view.timing is not None and view.timing.steps
+    assert "Compared with the previous run" not in render_html(scenarios.success()).html
+
+
+def test_comparison_section() -> None:
+    report = scenarios.compared()
+    view = build_view(report, DiagramResult(None, "n"), title=None, version="x")
+    c = view.comparison
+    assert c is not None and c.message == ""
+    assert c.before == "8.9 s" and c.after == "1m 13s" and c.delta_css == "worse"
+    assert [r.name for r in c.regressions] == ["data_processing.preprocess_shuttles_node"]
+    assert c.regressions[0].change.startswith("+2.2 s (+")
+    assert [name for name, _ in c.newly_succeeded] == ["data_science.train_model_node"]
+    dropped = [d for d in c.datasets if d.dropped]
+    assert [d.name for d in dropped] == ["model_input_table"] and "6,027 → 4,120" == dropped[0].rows
+    assert c.trend_svg is not None and c.trend_svg.count("<circle") == len(report.history) + 1
+    assert "(this run)" in c.trend_svg
+    row = next(r for r in view.node_rows if r.name.endswith("preprocess_shuttles_node"))
+    assert (
+        row.badge.startswith("+") and row.badge.endswith("%") and "previous run" in row.badge_title
+    )
+    html = render_html(report).html
+    assert '<span class="reg" title=' in html and 'class="dropped"' in html
+
+
+def test_comparison_without_a_baseline_says_so() -> None:
+    report = scenarios.compared_no_baseline()
+    view = build_view(report, DiagramResult(None, "n"), title=None, version="x")
+    assert view.comparison is not None
+    assert view.comparison.message == (
+        "No earlier run of the same pipeline selection to compare with."
+    )
+    assert view.comparison.trend_svg is None  # one run is no trend
+    assert "No earlier run of the same pipeline selection" in render_html(report).html
+
+
+def test_where_the_time_went() -> None:
+    status = scenarios.threaded()
+    view = build_view(status, DiagramResult(None, "n"), title=None, version="x")
+    t = view.timing
+    assert t is not None
+    assert t.slowest_nodes[0].name == "data_science.train_model_node"
+    widths = [float(seg.width.rstrip("%")) for seg in t.slowest_nodes[0].segments]
+    assert sum(widths) == pytest.approx(100, abs=0.05)  # the slowest node's bar is full
+    assert all(
+        sum(float(g.width.rstrip("%")) for g in b.segments) <= 100.01 for b in t.slowest_nodes
+    )
+    assert len(t.slowest_datasets) == 10
+    assert [label for label, *_ in t.share_legend] == [
+        "loading",
+        "computing",
+        "saving",
+        "overhead",
+        "idle",
+    ]
+    assert "2 workers" in t.share_note and "wall time" in t.path_summary
+    assert [s.name for s in t.steps][-1] == "data_science.evaluate_model_node"
+    html = render_html(status).html
+    assert html.index('id="diagram"') < html.index('id="timeline"') < html.index('id="time"')
+
+
+def test_worker_column_uses_lane_labels() -> None:
+    view = build_view(scenarios.threaded(), DiagramResult(None, "n"), title=None, version="x")
+    workers = {r.cells["worker"].text for r in view.node_rows}
+    assert workers == {"thread 1", "thread 2"}
+    cell = view.node_rows[0].cells["worker"]
+    assert "pid 4242" in cell.title and "ThreadPoolExecutor-0_0" in cell.title
+    success = build_view(scenarios.success(), DiagramResult(None, "n"), title=None, version="x")
+    assert {r.cells["worker"].text for r in success.node_rows} == {"main thread"}
+
+
+def test_tags_filter_options() -> None:
+    view = build_view(scenarios.threaded(), DiagramResult(None, "n"), title=None, version="x")
+    assert view.tags == ["ml", "prep"]
+    html = render_html(scenarios.threaded()).html
+    assert '<select name="tag"' in html and '<option value="prep">prep</option>' in html
+    assert '<select name="tag"' not in render_html(scenarios.success()).html

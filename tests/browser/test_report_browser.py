@@ -12,12 +12,13 @@ import scenarios
 
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.html import render_html
+from kedro_run_report.run_report import RunReport
 
 pytestmark = pytest.mark.browser
 NEEDS_DOT = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
 
-def write(status: RunStatus, output_dir: Path, name: str) -> str:
+def write(status: RunStatus | RunReport, output_dir: Path, name: str) -> str:
     path = output_dir / f"{name}.html"
     path.write_text(render_html(status).html, encoding="utf-8")
     return path.as_uri()
@@ -202,7 +203,7 @@ def test_hostile_names_do_not_execute(watched, output_dir) -> None:
         assert "</script><!-- &" in page.inner_text("details.error summary")
         if js:
             data = page.evaluate("document.getElementById('kedro-run-status').textContent")
-            assert json.loads(data) == status.to_dict()
+            assert json.loads(data) == RunReport(status).to_dict()
             assert page.evaluate("typeof window.alert") == "function"
         assert view.problems == []
     page.screenshot(path=str(output_dir / "screenshots" / "xss.png"), full_page=True)
@@ -222,3 +223,118 @@ def test_large_synthetic_run(watched, output_dir) -> None:
                 page.locator("#node-table tbody tr:first-child a[href^='#dataset-']").count() >= 1
             )
         assert view.problems == []
+
+
+@NEEDS_DOT
+def test_timeline_bar_goes_to_the_row(watched, output_dir) -> None:
+    status = scenarios.threaded()
+    node = status.node_by_name("data_science.train_model_node")
+    assert node is not None
+    view = watched()
+    page = view.open(write(status, output_dir, "threaded"))
+    assert page.locator("#timeline svg g.lane").count() == 2
+    bar = page.locator(f'#timeline a[href="#node-{node.id}"]')
+    assert "train_model_node" in bar.locator("title").text_content()
+    bar.click()
+    assert page.evaluate("location.hash") == f"#node-{node.id}"
+    assert page.locator(f"#node-{node.id}:target").count() == 1
+    page.locator("#timeline").screenshot(path=str(output_dir / "screenshots" / "timeline.png"))
+    page.locator("#time").screenshot(path=str(output_dir / "screenshots" / "where-time-went.png"))
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_timeline_and_sections_render_without_javascript(watched, output_dir) -> None:
+    view = watched(js=False)
+    page = view.open(write(scenarios.compared(), output_dir, "compared-nojs"))
+    assert page.locator("#timeline svg.timeline a").count() == 7
+    box = page.locator("#timeline svg.timeline").bounding_box()
+    assert box is not None and box["height"] > 30
+    assert page.locator("#time .bars tr").count() > 5
+    assert page.locator("#comparison svg.trend circle").count() >= 5
+    assert page.locator("#diagram-viewport svg .ns-sum:visible").count() == 0
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_tag_filter_dims_the_diagram_and_filters_the_table(watched, output_dir) -> None:
+    status = scenarios.threaded()
+    view = watched()
+    page = view.open(write(status, output_dir, "threaded-tags"))
+    form = 'form[data-table="node-table"]'
+    page.select_option(f"{form} select[name=tag]", "ml")
+    ml = [n for n in status.nodes.values() if "ml" in n.tags]
+    assert page.locator("#node-table tbody tr:visible").count() == len(ml)
+    for node in status.nodes.values():
+        dimmed = page.locator(f"#gn_{node.id}.dim").count() == 1
+        assert dimmed == (node not in ml), node.name
+    assert page.locator("#timeline a.dim").count() == len(status.nodes) - len(ml)
+    page.screenshot(path=str(output_dir / "screenshots" / "tag-filter.png"))
+    page.select_option(f"{form} select[name=tag]", "")
+    assert page.locator("#diagram-viewport .node.dim").count() == 0
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_collapsing_and_expanding_a_namespace(watched, output_dir) -> None:
+    status = scenarios.success()
+    view = watched()
+    page = view.open(write(status, output_dir, "success-collapse"))
+    members = [n for n in status.nodes.values() if n.namespace == "data_science"]
+    summary = page.locator('#diagram-viewport .ns-sum[data-ns="data_science"]')
+    assert summary.is_hidden()
+    label = page.locator(f"#{summary.get_attribute('data-for')} text").first
+    label.click()
+    assert summary.is_visible()
+    assert "3 nodes" in (summary.text_content() or "")
+    for node in members:
+        assert page.locator(f"#gn_{node.id}").is_hidden()
+    page.locator("#diagram").screenshot(
+        path=str(output_dir / "screenshots" / "namespace-collapsed.png")
+    )
+    summary.click()
+    assert summary.is_hidden()
+    for node in members:
+        assert page.locator(f"#gn_{node.id}").is_visible()
+    page.click("button[data-ns-all=collapse]")
+    assert page.locator("#diagram-viewport .ns-sum:visible").count() == 3
+    page.click("button[data-ns-all=expand]")
+    assert page.locator("#diagram-viewport .ns-sum:visible").count() == 0
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_big_runs_start_with_namespaces_collapsed(watched, output_dir) -> None:
+    status = scenarios.synthetic(1000, fail_at=600)
+    view = watched()
+    page = view.open(write(status, output_dir, "synthetic-1000-collapsed"))
+    assert page.locator("#diagram-viewport .ns-sum:visible").count() == 4  # stage_0..3
+    assert page.locator("#node-table tbody tr").count() == 1000  # the tables stay complete
+    assert page.locator("#timeline svg.timeline a").count() == 601  # the nodes that started
+    page.screenshot(path=str(output_dir / "screenshots" / "synthetic-1000-collapsed.png"))
+    assert view.problems == []
+
+
+@NEEDS_DOT
+def test_comparison_and_partial_sections(watched, output_dir) -> None:
+    for scheme in ("light", "dark"):
+        view = watched(scheme=scheme)
+        page = view.open(write(scenarios.compared(), output_dir, "compared"))
+        assert "rows dropped" in page.inner_text("#comparison")
+        assert page.locator("#node-table .reg").count() == 1
+        page.locator("#comparison").screenshot(
+            path=str(output_dir / "screenshots" / f"comparison-{scheme}.png")
+        )
+        page.locator("#timeline").screenshot(
+            path=str(output_dir / "screenshots" / f"timeline-{scheme}.png")
+        )
+        assert view.problems == []
+    view = watched()
+    page = view.open(write(scenarios.partial(), output_dir, "partial"))
+    assert "drawn as not selected" in page.inner_text(".masthead")
+    assert page.locator("#diagram-viewport .task.not_selected").count() == 4
+    assert page.locator("#node-table tbody tr").count() == 3
+    page.screenshot(path=str(output_dir / "screenshots" / "partial.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(output_dir / "screenshots" / "partial-print.png"), full_page=True)
+    assert view.problems == []
