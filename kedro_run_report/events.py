@@ -7,15 +7,22 @@ the epoch, UTC). The first line of every file is a ``process`` event carrying
 
 Format history:
     1 - first version.
+    2 - ``run_interrupted`` (the process exited mid-run, e.g. on Ctrl-C) with an ``error``;
+        ``run_start`` meta carries ``runtime_params`` (secret-looking values masked); error
+        texts are redacted of credentials and cut to ``MAX_ERROR_CHARS``. Readers of
+        version 1 ignore the new kind and keys.
 """
 
 from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Any
+from typing import Any, TypeGuard
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+#: Event times outside [0, this) are not plausible (and not representable as ISO 8601).
+MAX_TIME = 253402300800.0  # 10000-01-01T00:00:00Z
 
 Event = dict[str, Any]
 
@@ -27,6 +34,7 @@ class EventKind(str, Enum):
     RUN_START = "run_start"  # run metadata and the planned pipeline snapshot
     RUN_END = "run_end"
     RUN_ERROR = "run_error"
+    RUN_INTERRUPTED = "run_interrupted"  # the process exited before the run ended (Ctrl-C)
     NODE_START = "node_start"
     NODE_END = "node_end"
     NODE_ERROR = "node_error"
@@ -66,6 +74,13 @@ def decode(line: str) -> Event:
     kind = event.get("kind")
     if not isinstance(kind, str):
         raise BadEventLine("no 'kind'")
-    if not isinstance(event.get("t"), (int, float)):
+    if not valid_time(event.get("t")):
         raise BadEventLine("no numeric 't'")
     return event
+
+
+def valid_time(t: object) -> TypeGuard[float]:
+    """Whether ``t`` is a usable event time: a finite number of seconds in 1970..9999."""
+    if isinstance(t, bool) or not isinstance(t, (int, float)):
+        return False
+    return 0 <= t < MAX_TIME  # False for NaN too

@@ -8,13 +8,25 @@ from pool threads on this same instance; ParallelRunner calls them in worker pro
 a copy of this instance (fork) or on a fresh one (spawn). The main process publishes the
 active run in an environment variable that workers inherit, and every process writes its
 own stream, so nothing has to travel back through memory.
+
+Secrets: error texts and runtime parameters are redacted before they are written (see
+``redact.py``). Workers of a spawned ParallelRunner do not have the credentials; they get
+salted sha256 digests of them through the active-run variable, never the values.
+
+Interruption: Kedro calls no hook for a KeyboardInterrupt (it catches only ``Exception``).
+An ``atexit`` handler finishes a run still open when the process exits, with a
+``run_interrupted`` event, and a SIGINT handler chained in front of Python's own notes
+where the run was when Ctrl-C came.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
+import secrets
+import signal
 import sys
 import threading
 import time
@@ -27,6 +39,7 @@ from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import node_id
 from kedro_run_report.location import history_limit, log_location
 from kedro_run_report.model import Aggregator, RunStatus, aggregate
+from kedro_run_report.redact import PATTERNS, Redactor, digests, secret_values
 from kedro_run_report.sizes import SizeProbe
 from kedro_run_report.snapshot import (
     is_selection,
@@ -60,9 +73,13 @@ _SIZE = EventKind.SIZE.value
 
 # Node ids of the planned pipeline, computed once for the snapshot; forked workers inherit it.
 _SNAPSHOT_NODE_IDS: dict[str, str] = {}
+#: Error messages and tracebacks are cut to this many characters (head and tail kept), so
+#: that an exception quoting a whole data frame cannot make an event line huge.
+MAX_ERROR_CHARS = 100_000
+INTERRUPTED_MESSAGE = "Run interrupted (KeyboardInterrupt)"
 
 
-def error_info(error: BaseException) -> dict[str, str]:
+def error_info(error: BaseException, redactor: Redactor = PATTERNS) -> dict[str, str]:
     """Type, message and full traceback (with chained causes, e.g. a worker's) of an error."""
     kind = type(error)
     name = (
@@ -70,11 +87,19 @@ def error_info(error: BaseException) -> dict[str, str]:
         if kind.__module__ == "builtins"
         else f"{kind.__module__}.{kind.__qualname__}"
     )
+    tb = "".join(traceback.format_exception(kind, error, error.__traceback__))
     return {
         "type": name,
-        "message": str(error),
-        "traceback": "".join(traceback.format_exception(kind, error, error.__traceback__)),
+        "message": redactor.text(_cut(str(error))),
+        "traceback": redactor.text(_cut(tb)),
     }
+
+
+def _cut(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n[... {len(text) - limit} characters cut ...]\n{text[-half:]}"
 
 
 class _Guard:
@@ -106,7 +131,8 @@ class _Recorder:
         self.run_id = run_id
         self.location = location
         self.pid = os.getpid()
-        self.writer = EventWriter(location)
+        # The run directory exists (create_run made it); if it vanished, do not recreate it.
+        self.writer = EventWriter(location, create_dir=False)
         self.sizes = SizeProbe(catalog)
         # Loads seen before this process knew the catalog: (node name, dataset name).
         self.unmeasured: list[tuple[str, str]] = []
@@ -126,16 +152,27 @@ class _Recorder:
         return ident
 
     def emit(self, event: Event, flush: bool = False) -> None:
-        self.writer.write(event, flush=flush)
+        # Folded in before writing: if the disk fails, the run's status is still whole here.
         if self.live is not None:
             with self._live_lock:
                 self.live.add(event)
+        self.writer.write(event, flush=flush)
 
     def status_if_alone(self) -> RunStatus | None:
         """The run's status from memory, if no other process wrote events for it."""
         if self.live is None or len(event_files(self.location)) > 1:
             return None
         return self.live.result()
+
+    def final_status(self, lost: bool) -> RunStatus | None:
+        """The run's status at its end: from memory alone, or read back with the workers'.
+
+        When this process could not write its stream (a full disk, a deleted directory),
+        what memory holds is the best there is.
+        """
+        if self.live is not None and (lost or self.writer.broken):
+            return self.live.result()
+        return self.status_if_alone() or aggregate(iter_run_events(self.location, []))
 
 
 class RunReportHook:
@@ -151,6 +188,13 @@ class RunReportHook:
         self._warned_pid: int | None = None
         self._lock = threading.Lock()
         self._guard = _Guard(self)
+        # Redacts what is recorded; knows the credential values once the catalog is created.
+        self._redactor: Redactor = PATTERNS
+        self._secret_values: set[str] = set()
+        self._failed_worker_pid: int | None = None
+        self._exit_handler_registered = False
+        self._interrupt: dict[str, str] | None = None  # set by the SIGINT handler
+        self._previous_sigint: Any = None
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -175,15 +219,24 @@ class RunReportHook:
         if worker is not None and worker.pid == pid:
             return worker
         spec = os.environ.get(ACTIVE_RUN_VARIABLE)
-        if not spec:
+        if not spec or self._failed_worker_pid == pid:
             return None
         with self._lock:
             if self._worker is None or self._worker.pid != pid:
-                active = json.loads(spec)
                 self._warned_pid = None
+                # Once per process: a worker that cannot record stops trying (and warns once).
+                self._failed_worker_pid = pid
+                active = json.loads(spec)
+                if not self._secret_values:
+                    # A spawned worker: digests of the credentials, never the values.
+                    hidden = active.get("secrets") or {}
+                    self._redactor = Redactor(
+                        hashed=hidden.get("sha256") or (), salt=str(hidden.get("salt") or "")
+                    )
                 self._worker = _Recorder(
                     str(active["run_id"]), str(active["location"]), "worker", self._catalog
                 )
+                self._failed_worker_pid = None
             return self._worker
 
     # -- session and pipeline (main process) -----------------------------------------------
@@ -197,13 +250,18 @@ class RunReportHook:
             )
 
     @hook_impl
-    def after_catalog_created(self, catalog: Any) -> None:
+    def after_catalog_created(self, catalog: Any, conf_creds: Any = None) -> None:
         with self._guard:
             self._catalog = catalog
+            self._secret_values = secret_values(conf_creds or {})
+            self._redactor = Redactor(self._secret_values)
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
         with self._guard:
+            if self._main is not None:
+                # A run of this process that never ended (an interrupt caught by a notebook).
+                self._finish(self._interrupted_event())
             self._main = None
             self._warned_pid = None
             os.environ.pop(ACTIVE_RUN_VARIABLE, None)
@@ -211,7 +269,7 @@ class RunReportHook:
             project_path = run_params.get("project_path") or self._project_path
             self._project_path = str(project_path) if project_path else None
             run_id = str(run_params.get("run_id") or time.strftime("%Y-%m-%dT%H.%M.%S"))
-            meta = run_meta(run_params, _project_metadata(self._project_path))
+            meta = run_meta(run_params, _project_metadata(self._project_path), self._redactor)
             started = time.time()
             root = log_location(self._project_path)
             manifest = {
@@ -239,7 +297,12 @@ class RunReportHook:
                 flush=True,
             )
             self._main = recorder
-            os.environ[ACTIVE_RUN_VARIABLE] = json.dumps({"run_id": run_id, "location": location})
+            self._watch_for_interrupts()
+            active: dict[str, Any] = {"run_id": run_id, "location": location}
+            if self._secret_values:
+                salt = secrets.token_hex(8)
+                active["secrets"] = {"salt": salt, "sha256": digests(self._secret_values, salt)}
+            os.environ[ACTIVE_RUN_VARIABLE] = json.dumps(active)
             self._leave_compat_file = self._viz_hook_registered and _viz_will_record(run_params)
             try:
                 prune_runs(root, history_limit())
@@ -254,25 +317,100 @@ class RunReportHook:
     @hook_impl
     def on_pipeline_error(self, error: BaseException) -> None:
         with self._guard:
-            self._finish(
-                {"kind": EventKind.RUN_ERROR.value, "t": time.time(), "error": error_info(error)}
-            )
+            info = error_info(error, self._redactor)
+            self._finish({"kind": EventKind.RUN_ERROR.value, "t": time.time(), "error": info})
 
     def _finish(self, event: Event) -> None:
+        """End the run: each step on its own, so that one failing still lets the others run."""
         recorder = self._main
         if recorder is None or recorder.pid != os.getpid():
             return
         self._main = None
         os.environ.pop(ACTIVE_RUN_VARIABLE, None)
-        recorder.emit(event, flush=True)
-        recorder.writer.close()
-        status = recorder.status_if_alone() or aggregate(iter_run_events(recorder.location, []))
+        self._attempt(self._stop_watching_for_interrupts)
+        self._attempt(recorder.emit, event, flush=True)
+        self._attempt(recorder.writer.close)
+        lost = recorder.writer.lost()
+        if lost:
+            self._warn(FileNotFoundError(f"{recorder.location} was deleted during the run"))
+        status = self._attempt(recorder.final_status, lost)
+        if status is None:
+            return
         if not self._leave_compat_file and self._project_path:
             from kedro_run_report.compat_file import write_compat_file
 
-            write_compat_file(status, self._project_path)
-        # The outcome in the manifest lets a run history list runs without reading their logs.
-        update_manifest(recorder.location, outcome=status.outcome())
+            self._attempt(write_compat_file, status, self._project_path)
+        if not lost:
+            # The outcome in the manifest lets a history list runs without reading their logs.
+            self._attempt(update_manifest, recorder.location, outcome=status.outcome())
+
+    def _attempt(self, step: Any, *args: Any, **kwargs: Any) -> Any:
+        """``step(*args, **kwargs)``, or ``None`` and one warning if it fails."""
+        try:
+            return step(*args, **kwargs)
+        except Exception as exc:
+            self._warn(exc)
+            return None
+
+    # -- interrupts (main process) -----------------------------------------------------------
+
+    def _interrupted_event(self) -> Event:
+        error = self._interrupt or {
+            "type": "Interrupted",
+            "message": "Run interrupted: the process exited before the run ended "
+            "(KeyboardInterrupt or SystemExit).",
+            "traceback": "",
+        }
+        return {"kind": EventKind.RUN_INTERRUPTED.value, "t": time.time(), "error": error}
+
+    def _at_exit(self) -> None:
+        """Registered with atexit: finish a run the process is leaving unfinished."""
+        try:
+            recorder = self._main
+            if recorder is not None and recorder.pid == os.getpid():
+                with self._guard:
+                    self._finish(self._interrupted_event())
+        except BaseException:  # noqa: S110 - the interpreter is exiting; nothing to tell
+            pass
+
+    def _watch_for_interrupts(self) -> None:
+        """Finish unfinished runs at exit, and note where Ctrl-C stopped the run."""
+        self._interrupt = None
+        if not self._exit_handler_registered:
+            atexit.register(self._at_exit)
+            self._exit_handler_registered = True
+        if threading.current_thread() is not threading.main_thread():
+            return
+        # Only in front of Python's own handler: a notebook's or the user's is left alone.
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous_sigint = signal.default_int_handler
+            signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _stop_watching_for_interrupts(self) -> None:
+        if self._previous_sigint is None:
+            return
+        if threading.current_thread() is threading.main_thread():
+            # Compare the underlying functions: bound methods are new objects on each access.
+            current = signal.getsignal(signal.SIGINT)
+            if getattr(current, "__func__", None) is RunReportHook._on_sigint:
+                signal.signal(signal.SIGINT, self._previous_sigint)
+        self._previous_sigint = None
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        """Note the interrupt and where the run was, then raise KeyboardInterrupt as usual."""
+        if self._interrupt is None and self._main is not None:
+            try:
+                stack = "".join(traceback.format_stack(frame)) if frame is not None else ""
+                self._interrupt = {
+                    "type": "KeyboardInterrupt",
+                    "message": INTERRUPTED_MESSAGE,
+                    "traceback": self._redactor.text(
+                        _cut(f"Traceback (most recent call last):\n{stack}KeyboardInterrupt\n")
+                    ),
+                }
+            except Exception:
+                self._interrupt = {"type": "KeyboardInterrupt", "message": INTERRUPTED_MESSAGE}
+        signal.default_int_handler(signum, frame)
 
     # -- nodes (any process, any thread) ----------------------------------------------------
 
@@ -325,7 +463,7 @@ class RunReportHook:
                     "t": time.time(),
                     "node": node.name,
                     "id": recorder.node_id(node),
-                    "error": error_info(error),
+                    "error": error_info(error, self._redactor),
                 },
                 flush=True,
             )

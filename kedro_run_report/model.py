@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from kedro_run_report.events import Event, EventKind
+from kedro_run_report.events import Event, EventKind, valid_time
 from kedro_run_report.ids import dataset_id, is_parameter, strip_transcoding
+from kedro_run_report.redact import PATTERNS, redact_patterns
+
+#: Bounds that keep aggregation memory small whatever a log holds.
+MAX_WARNINGS = 100
+MAX_OPEN_IO = 1000  # unfinished loads or saves of one (operation, node, dataset)
 
 SCHEMA_VERSION = 1
 
@@ -45,14 +50,19 @@ class ErrorInfo:
 
     @classmethod
     def from_event(cls, data: Any) -> ErrorInfo:
-        """Build from the ``error`` field of an event, tolerating odd shapes."""
+        """Build from the ``error`` field of an event, tolerating odd shapes.
+
+        Texts are redacted again on reading: logs written before redaction existed, or by
+        Kedro-Viz, may hold passwords in URLs or secret-named values.
+        """
         if isinstance(data, dict):
+            kind = data.get("type")
             return cls(
-                message=str(data.get("message", "")),
-                traceback=str(data.get("traceback", "") or ""),
-                type=_str_or_none(data.get("type")),
+                message=redact_patterns(_text(data.get("message", ""))),
+                traceback=redact_patterns(_text(data.get("traceback", "") or "")),
+                type=None if kind is None else _text(kind),
             )
-        return cls(message=str(data))
+        return cls(message=redact_patterns(_text(data)))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"message": self.message, "traceback": self.traceback}
@@ -209,6 +219,8 @@ class PipelineRun:
     runner: str | None = None
     pipeline_names: list[str] = field(default_factory=list)
     filters: dict[str, Any] = field(default_factory=dict)
+    # ``--params`` of the run, secret-looking values masked (``***``).
+    runtime_params: dict[str, Any] = field(default_factory=dict)
     host: str | None = None
     pid: int | None = None  # the main process
     group: str | None = None  # KEDRO_RUN_REPORT_GROUP: the run group this run belongs to
@@ -240,6 +252,7 @@ class PipelineRun:
             "runner": self.runner,
             "pipeline_names": self.pipeline_names,
             "filters": self.filters,
+            "runtime_params": self.runtime_params,
             "host": self.host,
             "pid": self.pid,
             "group": self.group,
@@ -316,9 +329,9 @@ def iso(timestamp: float | None) -> str | None:
 def _describe(node: NodeRun, spec: dict[str, Any]) -> NodeRun:
     """Fill a node's static description from its snapshot entry."""
     node.namespace = _str_or_none(spec.get("namespace"))
-    node.tags = [str(x) for x in spec.get("tags") or []]
-    node.inputs = [str(x) for x in spec.get("inputs") or []]
-    node.outputs = [str(x) for x in spec.get("outputs") or []]
+    node.tags = _strs(spec.get("tags"))
+    node.inputs = _strs(spec.get("inputs"))
+    node.outputs = _strs(spec.get("outputs"))
     node.function = _str_or_none(spec.get("function"))
     return node
 
@@ -332,7 +345,28 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else _text(value)
+
+
+def _text(value: Any) -> str:
+    """``str(value)`` for any JSON value; strings pass through untouched."""
+    return value if isinstance(value, str) else str(value)
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON list, or nothing: a string or number where a list belongs is ignored."""
+    return value if isinstance(value, list) else []
+
+
+def _strs(value: Any) -> list[str]:
+    return [_text(x) for x in _list(value)]
+
+
+def _count(value: Any) -> int | None:
+    """A byte or row count: a non-negative integer of a sane size, else unknown."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return None
 
 
 class Aggregator:
@@ -354,11 +388,13 @@ class Aggregator:
         self._open_io: dict[tuple[str, str | None, str], list[float]] = {}
         self._host: str | None = None  # of the stream being read
         self._pid: int | None = None
+        self._malformed = 0  # events skipped for a missing time or fields of the wrong type
         self._handlers = {
             EventKind.PROCESS.value: self._on_process,
             EventKind.RUN_START.value: self._on_run_start,
             EventKind.RUN_END.value: self._on_run_end,
             EventKind.RUN_ERROR.value: self._on_run_error,
+            EventKind.RUN_INTERRUPTED.value: self._on_run_interrupted,
             EventKind.NODE_START.value: self._on_node_start,
             EventKind.NODE_END.value: self._on_node_end,
             EventKind.NODE_ERROR.value: self._on_node_error,
@@ -372,15 +408,22 @@ class Aggregator:
 
     def add(self, event: Event) -> None:
         """Fold one event in; events of unknown kinds are ignored (newer writers)."""
-        handler = self._handlers.get(event.get("kind"))  # type: ignore[arg-type]
+        kind = event.get("kind")
+        handler = self._handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
             return
         t = event.get("t")
-        if isinstance(t, (int, float)) and (
-            self.pipeline.last_event is None or t > self.pipeline.last_event
-        ):
+        if not valid_time(t):
+            self._malformed += 1  # no usable time: nothing to place on the timeline
+            return
+        if self.pipeline.last_event is None or t > self.pipeline.last_event:
             self.pipeline.last_event = float(t)
-        handler(event)
+        try:
+            handler(event)
+        except Exception:
+            # A field of a type no writer produces (hand-edited or foreign logs): the rest
+            # of the run still gets reported, and the report says something was skipped.
+            self._malformed += 1
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -424,18 +467,19 @@ class Aggregator:
         for key in ("project_name", "package_name", "project_path", "kedro_version", "env"):
             setattr(p, key, _str_or_none(meta.get(key)))
         p.runner = _str_or_none(meta.get("runner"))
-        p.pipeline_names = [str(x) for x in meta.get("pipeline_names") or []]
+        p.pipeline_names = _strs(meta.get("pipeline_names"))
         p.group = _str_or_none(meta.get("group"))
-        filters = meta.get("filters")
-        p.filters = filters if isinstance(filters, dict) else {}
+        # Plain JSON of bounded depth, masked: reporters print these values as they are.
+        p.filters = PATTERNS.value(_dict(meta.get("filters")))
+        p.runtime_params = PATTERNS.value(_dict(meta.get("runtime_params")))
         snapshot = _dict(event.get("pipeline"))
         types = _dict(snapshot.get("datasets"))
-        for spec in snapshot.get("unselected") or []:
+        for spec in _list(snapshot.get("unselected")):
             if isinstance(spec, dict) and "name" in spec:
                 ident = str(spec.get("id") or dataset_id("node:" + str(spec["name"])))
                 node = NodeRun(id=ident, name=str(spec["name"]), status=NOT_SELECTED)
                 self.unselected[ident] = _describe(node, spec)
-        for spec in snapshot.get("nodes") or []:
+        for spec in _list(snapshot.get("nodes")):
             if not isinstance(spec, dict) or "name" not in spec:
                 continue
             node = _describe(self._node(spec["name"], spec.get("id")), spec)
@@ -455,6 +499,14 @@ class Aggregator:
         self.pipeline.status = FAILED
         self.pipeline.end = float(event["t"])
         self.pipeline.error = ErrorInfo.from_event(event.get("error"))
+
+    def _on_run_interrupted(self, event: Event) -> None:
+        # The process stopped mid-run (Ctrl-C): still interrupted, now with a cause and an end.
+        if self.pipeline.status != INTERRUPTED:
+            return  # the run had ended already; a late marker changes nothing
+        self.pipeline.end = float(event["t"])
+        if event.get("error") is not None:
+            self.pipeline.error = ErrorInfo.from_event(event.get("error"))
 
     def _on_node_start(self, event: Event) -> None:
         node = self._node(event.get("node"), event.get("id"))
@@ -484,7 +536,9 @@ class Aggregator:
     def _on_io_start(self, event: Event) -> None:
         op = LOADING if event["kind"] == EventKind.LOAD_START.value else SAVING
         key = (op, _str_or_none(event.get("node")), str(event.get("dataset")))
-        self._open_io.setdefault(key, []).append(float(event["t"]))
+        starts = self._open_io.setdefault(key, [])
+        if len(starts) < MAX_OPEN_IO:
+            starts.append(float(event["t"]))
         self._dataset(event.get("dataset"))
 
     def _on_io_end(self, event: Event) -> None:
@@ -498,7 +552,7 @@ class Aggregator:
             del self._open_io[key]  # keep only what is still open: memory stays bounded
         elapsed = max(0.0, t - started)
         dataset = self._dataset(dataset_name)
-        size, rows = _int_or_none(event.get("size")), _int_or_none(event.get("rows"))
+        size, rows = _count(event.get("size")), _count(event.get("rows"))
         in_memory = bool(event.get("mem"))
         file_bytes = 0 if in_memory else size or 0
         if dataset.status != FAILED:
@@ -532,7 +586,7 @@ class Aggregator:
 
     def _on_late_size(self, event: Event) -> None:
         dataset = self._dataset(event.get("dataset"))
-        size, rows = _int_or_none(event.get("size")), _int_or_none(event.get("rows"))
+        size, rows = _count(event.get("size")), _count(event.get("rows"))
         if size is not None:
             dataset.size = size
             dataset.in_memory = bool(event.get("mem"))
@@ -542,13 +596,18 @@ class Aggregator:
             dataset.rows = rows
 
     def _on_warning(self, event: Event) -> None:
-        self.warnings.append(str(event.get("message", "")))
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(PATTERNS.text(_text(event.get("message", ""))))
 
     # -- result -------------------------------------------------------------------------
 
     def result(self) -> RunStatus:
         """The aggregated run. Operations left open are attributed here."""
         pipeline = self.pipeline
+        if self._malformed:
+            note = f"Skipped {self._malformed} malformed event(s) (no valid time or bad fields)."
+            if note not in self.warnings:
+                self.warnings.append(note)
         for (op, node_name, dataset_name), starts in self._open_io.items():
             if not starts:
                 continue

@@ -28,8 +28,10 @@ from kedro_run_report.store import (
 )
 from kedro_run_report.vizcompat import from_viz_events, looks_like_viz_events
 
-#: A Kedro-Viz events file is read whole; refuse anything absurdly large for one.
-MAX_VIZ_FILE_BYTES = 256 * 1024 * 1024
+#: A Kedro-Viz events file is read whole (parsed JSON costs several times its size in
+#: memory); refuse anything absurdly large for one. Ten thousand failed nodes with long
+#: tracebacks stay well under this.
+MAX_VIZ_FILE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass

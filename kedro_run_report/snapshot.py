@@ -10,6 +10,7 @@ from typing import Any
 
 from kedro_run_report.ids import node_id
 from kedro_run_report.location import run_group
+from kedro_run_report.redact import PATTERNS, Redactor
 
 # run_params keys that select part of a pipeline: a run with any of them set is partial.
 SELECTION_KEYS = (
@@ -61,9 +62,12 @@ def is_selection(filters: dict[str, Any]) -> bool:
     return any(key in filters for key in SELECTION_KEYS)
 
 
-def run_meta(run_params: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
-    """Run metadata recorded in the ``run_start`` event."""
+def run_meta(
+    run_params: dict[str, Any], project: dict[str, Any], redactor: Redactor = PATTERNS
+) -> dict[str, Any]:
+    """Run metadata recorded in the ``run_start`` event; secrets in ``--params`` masked."""
     names = run_params.get("pipeline_names") or ["__default__"]
+    runtime_params = run_params.get("runtime_params") or {}
     return {
         "project_name": project.get("project_name"),
         "package_name": project.get("package_name"),
@@ -73,7 +77,10 @@ def run_meta(run_params: dict[str, Any], project: dict[str, Any]) -> dict[str, A
         "runner": runner_name(run_params.get("runner")),
         "pipeline_names": [str(n) for n in names],
         "filters": run_filters(run_params),
-        "runtime_param_names": sorted(str(k) for k in (run_params.get("runtime_params") or {})),
+        "runtime_param_names": sorted(str(k) for k in runtime_params),
+        "runtime_params": redactor.value(runtime_params)
+        if isinstance(runtime_params, dict)
+        else {},
         "group": run_group(),
     }
 

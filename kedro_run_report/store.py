@@ -7,7 +7,9 @@ Layout under the log root (a local path or an fsspec URL)::
     <root>/runs/<run key>/events-<host>-<pid>-<seq>.jsonl  remote: one new object per batch
 
 No two processes share a file, so concurrent writers never collide, and a killed process
-keeps everything it wrote before the kill.
+keeps everything it wrote before the kill. Reading never follows a symlink inside the log
+(a run directory or events file pointing elsewhere is ignored) and never holds more than one
+line of at most :data:`MAX_LINE_BYTES` in memory.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ HOST = socket.gethostname()
 # A remote batch is written when it holds this many events or is this old (seconds).
 BATCH_EVENTS = 500
 BATCH_SECONDS = 5.0
+#: Longer lines are skipped with a warning, unread: no event of ours comes near this (error
+#: texts are cut to a fraction of it), and it bounds the memory a hostile log can cost.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+READ_CHUNK_BYTES = 1024 * 1024
 
 
 def _fs(location: str) -> tuple[Any, str]:
@@ -60,11 +66,18 @@ def safe_key(run_id: str) -> str:
 
 
 class EventWriter:
-    """Appends events of this process to its own stream; thread-safe, fork-aware."""
+    """Appends events of this process to its own stream; thread-safe, fork-aware.
 
-    def __init__(self, run_location: str) -> None:
+    A local stream's first failed write (a full disk) raises, so that the caller can warn
+    once; after it the writer is :attr:`broken` and drops events silently.
+    ``create_dir=False`` (the hook: the run directory exists already) refuses to recreate
+    a run directory that was deleted mid-run.
+    """
+
+    def __init__(self, run_location: str, *, create_dir: bool = True) -> None:
         self.run_location = run_location
         self.pid = os.getpid()
+        self.broken = False
         self._lock = threading.Lock()
         self._remote = is_url(run_location)
         self._file: Any = None
@@ -80,7 +93,8 @@ class EventWriter:
             atexit.register(self.close)
             multiprocessing.util.Finalize(self, self.close, exitpriority=100)
         else:
-            Path(run_location).mkdir(parents=True, exist_ok=True)
+            if create_dir:
+                Path(run_location).mkdir(parents=True, exist_ok=True)
             # Line buffering: every event reaches the OS as soon as it is written.
             self._file = open(  # noqa: SIM115 - kept open for the life of the run
                 Path(run_location) / f"{self._stem}.jsonl", "a", encoding="utf-8", buffering=1
@@ -88,10 +102,16 @@ class EventWriter:
 
     def write(self, event: Event, *, flush: bool = False) -> None:
         """Append one event; remote streams batch until ``flush`` or a threshold."""
+        if self.broken:
+            return
         line = encode(event)
         with self._lock:
             if self._file is not None:
-                self._file.write(line)
+                try:
+                    self._file.write(line)
+                except (OSError, ValueError):
+                    self.broken = True  # ValueError: a write after close (a racing thread)
+                    raise
                 return
             if not self._batch:
                 self._batch_started = time.monotonic()
@@ -141,9 +161,20 @@ class EventWriter:
         self._closed.set()
         self.flush()
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            handle, self._file = self._file, None
+            if handle is not None:
+                try:
+                    handle.close()  # releases the descriptor even when its last flush fails
+                except OSError:
+                    if not self.broken:
+                        self.broken = True
+                        raise
+
+    def lost(self) -> bool:
+        """Whether this stream's file was deleted while it was written (local files only)."""
+        if self._remote:
+            return False
+        return not (Path(self.run_location) / f"{self._stem}.jsonl").is_file()
 
 
 def process_event(run_id: str, role: str) -> Event:
@@ -165,11 +196,21 @@ def create_run(root: str, run_id: str, manifest: dict[str, Any]) -> str:
     runs = _join(root, RUNS_DIR)
     key = safe_key(run_id)
     location = _join(runs, key)
-    if fs.exists(_fs(location)[1]):
-        key = f"{key}-{uuid.uuid4().hex[:6]}"
-        location = _join(runs, key)
-    if not is_url(location):
-        Path(location).mkdir(parents=True, exist_ok=True)
+    if is_url(location):
+        if fs.exists(_fs(location)[1]):
+            key = f"{key}-{uuid.uuid4().hex[:6]}"
+            location = _join(runs, key)
+    else:
+        # mkdir is atomic: of two processes starting a run with the same id at once, one
+        # gets the directory and the other a suffixed one, never both the same.
+        Path(runs).mkdir(parents=True, exist_ok=True)
+        while True:
+            try:
+                Path(location).mkdir()
+                break
+            except FileExistsError:
+                key = f"{safe_key(run_id)}-{uuid.uuid4().hex[:6]}"
+                location = _join(runs, key)
     body = dict(manifest, run_id=run_id, key=key, version=FORMAT_VERSION)
     atomic_write_text(_join(location, MANIFEST), json.dumps(body, indent=1, default=str))
     return location
@@ -228,6 +269,8 @@ def list_runs(root: str) -> list[RunRecord]:
     for entry in entries:
         key = str(entry).rstrip("/").rsplit("/", 1)[-1]
         location = _join(root, RUNS_DIR, key)
+        if _is_link(location):
+            continue  # a run directory pointing elsewhere is not ours to read or prune
         manifest = _read_manifest(location)
         if manifest is None:
             continue
@@ -245,7 +288,14 @@ def list_runs(root: str) -> list[RunRecord]:
     return records
 
 
+def _is_link(location: str) -> bool:
+    """Whether a local path is a symlink (object stores have none)."""
+    return not is_url(location) and os.path.islink(location)
+
+
 def _read_manifest(location: str) -> dict[str, Any] | None:
+    if _is_link(_join(location, MANIFEST)):
+        return None
     try:
         with fsspec.open(_join(location, MANIFEST), "r", encoding="utf-8") as handle:
             data = json.load(handle)
@@ -284,43 +334,102 @@ def prune_runs(root: str, keep: int) -> list[str]:
     return removed
 
 
-def event_files(run_location: str) -> list[str]:
-    """The event streams of one run, in an order that keeps each process's parts together."""
+def event_files(run_location: str, skipped: list[str] | None = None) -> list[str]:
+    """The event streams of one run, in an order that keeps each process's parts together.
+
+    Symlinks are left out (and named in ``skipped``): an events file pointing at
+    ``/etc/passwd`` must not end up in a report.
+    """
     fs, path = _fs(run_location)
     try:
         names = [str(p).rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(path, detail=False)]
     except (FileNotFoundError, NotADirectoryError):
         raise EventLogError(f"{run_location} is not a run directory.") from None
-    return [_join(run_location, n) for n in sorted(names) if EVENT_FILE_PATTERN.match(n)]
+    files = []
+    for name in sorted(names):
+        if not EVENT_FILE_PATTERN.match(name):
+            continue
+        location = _join(run_location, name)
+        if _is_link(location):
+            if skipped is not None:
+                skipped.append(name)
+            continue
+        files.append(location)
+    return files
+
+
+def iter_lines(handle: Any, max_bytes: int) -> Iterator[bytes | None]:
+    """Lines of a binary stream, newline kept; ``None`` for a line over ``max_bytes``.
+
+    Reads fixed-size chunks, so a line of any length (a gigabyte without a newline) costs
+    at most ``max_bytes`` plus one chunk of memory: an over-long line is skipped unread.
+    """
+    buffer = bytearray()
+    skipping = False
+    while True:
+        chunk = handle.read(READ_CHUNK_BYTES)
+        if not chunk:
+            break
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            piece = chunk[start:] if end < 0 else chunk[start : end + 1]
+            if not skipping and len(buffer) + len(piece) > max_bytes + (end >= 0):
+                skipping = True
+                buffer.clear()
+            if not skipping:
+                buffer += piece
+            if end < 0:
+                break
+            if skipping:
+                skipping = False
+                yield None
+            else:
+                yield bytes(buffer)
+                buffer.clear()
+            start = end + 1
+    if skipping:
+        yield None
+    elif buffer:
+        yield bytes(buffer)
 
 
 def iter_file_events(location: str, warnings: list[str]) -> Iterator[Event]:
     """Events of one stream; bad lines are skipped with a warning, a torn last line silently."""
-    bad = 0
-    with fsspec.open(location, "r", encoding="utf-8", errors="replace") as handle:
-        pending: str | None = None
-        for line in handle:
+    bad = too_long = 0
+    with fsspec.open(location, "rb") as handle:
+        pending: bytes | None = None
+        for line in iter_lines(handle, MAX_LINE_BYTES):
+            if line is None:
+                too_long += 1
+                continue
             if pending is not None:
                 try:
-                    yield decode(pending)
+                    yield decode(pending.decode("utf-8", errors="replace"))
                 except BadEventLine:
                     bad += 1
             pending = line
         if pending is not None:
             try:
-                yield decode(pending)
+                yield decode(pending.decode("utf-8", errors="replace"))
             except BadEventLine:
-                if pending.endswith("\n"):
+                if pending.endswith(b"\n"):
                     bad += 1
                 # else: the writer was killed mid-line; everything before it is intact
+    name = location.rsplit("/", 1)[-1]
     if bad:
-        name = location.rsplit("/", 1)[-1]
         warnings.append(f"Skipped {bad} unreadable line(s) in {name}.")
+    if too_long:
+        limit = MAX_LINE_BYTES // (1024 * 1024)
+        warnings.append(f"Skipped {too_long} line(s) longer than {limit} MiB in {name}.")
 
 
 def iter_run_events(run_location: str, warnings: list[str]) -> Iterator[Event]:
     """All events of one run, process by process."""
-    files = event_files(run_location)
+    skipped: list[str] = []
+    files = event_files(run_location, skipped)
+    if skipped:
+        warnings.append(f"Ignored {len(skipped)} symlinked events file(s): {', '.join(skipped)}.")
     if not files:
         raise EventLogError(f"{run_location} holds no event files of kedro-run-report.")
     for location in files:

@@ -13,9 +13,12 @@ from typing import Any
 
 from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import dataset_id
-from kedro_run_report.model import FAILED, SUCCESS, RunStatus, iso
+from kedro_run_report.model import FAILED, INTERRUPTED, SUCCESS, RunStatus, iso
 
 VIZ_EVENTS_FILE = Path(".viz") / "kedro_pipeline_events.json"
+#: Kedro-Viz knows no "interrupted": an interrupted run with a known cause is written as a
+#: pipeline error whose message starts with this, and read back as interrupted.
+INTERRUPTED_PREFIX = "Run interrupted"
 
 
 def to_viz_events(status: RunStatus) -> list[dict[str, Any]]:
@@ -54,6 +57,18 @@ def to_viz_events(status: RunStatus) -> list[dict[str, Any]]:
             events.append(_dataset_event("after_dataset_saved", dataset.name, dataset.size))
     if pipeline.status == SUCCESS:
         events.append({"event": "after_pipeline_run", "timestamp": iso(pipeline.end)})
+    elif pipeline.status == INTERRUPTED and pipeline.error is not None:
+        message = pipeline.error.message
+        if not message.startswith(INTERRUPTED_PREFIX):
+            message = f"{INTERRUPTED_PREFIX}: {message}"
+        events.append(
+            {
+                "event": "on_pipeline_error",
+                "error": message,
+                "timestamp": iso(pipeline.end),
+                "traceback": pipeline.error.traceback,
+            }
+        )
     elif pipeline.status == FAILED:
         error = pipeline.error
         event: dict[str, Any] = {
@@ -71,7 +86,7 @@ def to_viz_events(status: RunStatus) -> list[dict[str, Any]]:
                 event["node"] = culprit.name
                 event["node_id"] = culprit.id
         events.append(event)
-    # An interrupted run has no end event, exactly like a Kedro-Viz log cut short.
+    # A killed run has no end event, exactly like a Kedro-Viz log cut short.
     return events
 
 
@@ -175,5 +190,7 @@ def from_viz_events(viz_events: list[dict[str, Any]], warnings: list[str]) -> li
                     }
                 )
             error = {"message": event.get("error", ""), "traceback": event.get("traceback", "")}
-            out.append({"kind": EventKind.RUN_ERROR.value, "t": when, "error": error})
+            interrupted = str(error["message"]).startswith(INTERRUPTED_PREFIX)
+            kind = EventKind.RUN_INTERRUPTED if interrupted else EventKind.RUN_ERROR
+            out.append({"kind": kind.value, "t": when, "error": error})
     return out

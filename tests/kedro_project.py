@@ -6,7 +6,8 @@ The pipeline (5 nodes, 2 namespaces)::
     prep.enriched -> model.train -> model.model.pkl (versioned) -> model.score -> model.scores.csv
     model.scores + prep.enriched -> summarise -> summary (memory)
 
-``FAIL_NODE=<node name>`` in the environment makes that node raise; ``SLEEP_NODE=<node name>``
+``FAIL_NODE=<node name>`` in the environment makes that node raise (with ``FAIL_MESSAGE``
+if set); ``SLEEP_NODE=<node name>``
 makes it sleep ``SLEEP_SECONDS`` (default 60) first.
 """
 
@@ -31,7 +32,7 @@ def _maybe_fail(name):
     if os.environ.get("SLEEP_NODE") == name:
         time.sleep(float(os.environ.get("SLEEP_SECONDS", "60")))
     if os.environ.get("FAIL_NODE") == name:
-        raise ValueError(f"boom in {name}")
+        raise ValueError(os.environ.get("FAIL_MESSAGE") or f"boom in {name}")
 
 
 def clean(raw):
@@ -154,7 +155,13 @@ def kedro_env(**extra: str) -> dict[str, str]:
         COLUMNS="200",
         PYTHONUNBUFFERED="1",
     )
-    for key in ("KEDRO_RUN_REPORT_ACTIVE_RUN", "KEDRO_RUN_REPORT_DIR", "FAIL_NODE", "SLEEP_NODE"):
+    for key in (
+        "KEDRO_RUN_REPORT_ACTIVE_RUN",
+        "KEDRO_RUN_REPORT_DIR",
+        "FAIL_NODE",
+        "FAIL_MESSAGE",
+        "SLEEP_NODE",
+    ):
         env.pop(key, None)
     env.update(extra)
     return env

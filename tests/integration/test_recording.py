@@ -96,6 +96,9 @@ def test_sigkill_keeps_every_event_before_the_kill(project: Path) -> None:
         "model.score": "not_run",
         "summarise": "not_run",
     }
+    report = run_kedro(project, "viz", "report", "-f", "html", "-o", "killed.html", "-q")
+    assert report.returncode == 0, report.stderr
+    assert "Run execution interrupted" in (project / "killed.html").read_text()
 
 
 @pytest.mark.parametrize(
@@ -121,18 +124,51 @@ FAULTS = [
     "kedro_run_report.sizes.SizeProbe.measure",
     "kedro_run_report.compat_file.write_compat_file",
     "kedro_run_report.hook._Recorder.node_id",
+    "kedro_run_report.hook.update_manifest",
+    "kedro_run_report.hook.prune_runs",
 ]
 
+# For every hook method, a fault inside it: one of its own collaborators raises, or
+# ("emit:<kind>") writing the one event that only this method writes raises.
+HOOK_FAULTS = {
+    "after_context_created": "kedro_run_report.hook._viz_run_hook_registered",
+    "after_catalog_created": "kedro_run_report.hook.secret_values",
+    "before_pipeline_run": "kedro_run_report.hook.run_meta",
+    "after_pipeline_run": "emit:run_end",
+    "on_pipeline_error": "emit:run_error",
+    "before_node_run": "emit:node_start",
+    "after_node_run": "emit:node_end",
+    "on_node_error": "emit:node_error",
+    "before_dataset_loaded": "emit:load_start",
+    "after_dataset_loaded": "emit:load_end",
+    "before_dataset_saved": "emit:save_start",
+    "after_dataset_saved": "emit:save_end",
+}
 
-@pytest.mark.parametrize("target", FAULTS)
-@pytest.mark.parametrize("fail_node", ["", "model.train"], ids=["success", "node-fails"])
-def test_faults_in_the_recorder_never_change_the_runs_outcome(
-    project: Path, target: str, fail_node: str
-) -> None:
-    module, _, attribute = target.rpartition(".")
-    script = textwrap.dedent(
-        f"""
-        import importlib, sys
+
+def test_every_hook_method_has_a_fault() -> None:
+    from kedro_run_report.hook import RunReportHook
+
+    methods = {name for name, f in vars(RunReportHook).items() if hasattr(f, "kedro_impl")}
+    assert methods == set(HOOK_FAULTS)
+
+
+def _fault_script(target: str) -> str:
+    if target.startswith("emit:"):
+        kind = target.split(":", 1)[1]
+        inject = f"""
+        from kedro_run_report import hook
+        real_emit = hook._Recorder.emit
+        def emit(self, event, flush=False):
+            if event.get("kind") == {kind!r}:
+                raise RuntimeError("injected fault")
+            return real_emit(self, event, flush)
+        hook._Recorder.emit = emit
+        """
+    else:
+        module, _, attribute = target.rpartition(".")
+        inject = f"""
+        import importlib
         name, attribute = {module!r}, {attribute!r}
         try:
             owner = importlib.import_module(name)
@@ -142,11 +178,23 @@ def test_faults_in_the_recorder_never_change_the_runs_outcome(
         def broken(*args, **kwargs):
             raise RuntimeError("injected fault")
         setattr(owner, attribute, broken)
+        """
+    return textwrap.dedent(inject) + textwrap.dedent(
+        """
+        import sys
         from kedro.framework.cli import main
         sys.argv = ["kedro", "run"]
         main()
         """
     )
+
+
+@pytest.mark.parametrize("target", [*FAULTS, *HOOK_FAULTS.values()])
+@pytest.mark.parametrize("fail_node", ["", "model.train"], ids=["success", "node-fails"])
+def test_faults_in_the_recorder_never_change_the_runs_outcome(
+    project: Path, target: str, fail_node: str
+) -> None:
+    script = _fault_script(target)
     env = {"FAIL_NODE": fail_node} if fail_node else {}
     result = run_python(project, "-c", script, **env)
     output = result.stdout + result.stderr
@@ -158,6 +206,13 @@ def test_faults_in_the_recorder_never_change_the_runs_outcome(
         assert "Pipeline execution completed successfully" in output
     assert "injected fault" not in output or "could not record this run" in output
     assert output.count("could not record this run") <= 1
+    # The hook-method faults fire whenever that method runs: then exactly one warning.
+    fires = target in HOOK_FAULTS.values() and not (
+        (target in ("emit:run_error", "emit:node_error") and not fail_node)
+        or (target == "emit:run_end" and fail_node)
+    )
+    if fires:
+        assert output.count("could not record this run (RuntimeError: injected fault)") == 1
 
 
 def test_kedro_viz_hook_keeps_its_own_file(project: Path) -> None:

@@ -1,0 +1,160 @@
+"""The recorder's own faults, unit by unit: racing run directories, a failing disk, interrupts."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import CHAIN, EventLog
+
+from kedro_run_report.events import EventKind, decode
+from kedro_run_report.model import aggregate
+from kedro_run_report.store import EventWriter, create_run, event_files, list_runs
+from kedro_run_report.vizcompat import from_viz_events, to_viz_events
+
+
+def test_runs_with_the_same_id_started_at_once_get_their_own_directories(tmp_path: Path) -> None:
+    barrier = threading.Barrier(8)
+    made: list[str] = []
+
+    def start() -> None:
+        barrier.wait()
+        made.append(create_run(str(tmp_path), "2024-05-01T12.00.00.000Z", {"start": 1.0}))
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(made)) == 8
+    assert len(list_runs(str(tmp_path))) == 8
+
+
+class _FullDisk:
+    """A file object that takes ``room`` bytes, then fails like a full disk."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.written = ""
+
+    def write(self, text: str) -> int:
+        if len(self.written) + len(text) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.written += text
+        return len(text)
+
+    def close(self) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_fails_the_first_write_then_drops_quietly(tmp_path: Path) -> None:
+    writer = EventWriter(str(tmp_path / "run"))
+    writer._file.close()
+    writer._file = _FullDisk(room=300)
+    event = {"kind": "node_start", "t": 1.0, "node": "a" * 50}
+    writer.write(event)
+    with pytest.raises(OSError):
+        for _ in range(10):
+            writer.write(event)
+    assert writer.broken
+    writer.write(event)  # dropped, no error
+    writer.close()  # the failing close of a broken stream is not raised again
+    assert writer._file is None
+
+
+def test_a_deleted_run_directory_is_noticed_and_not_recreated(tmp_path: Path) -> None:
+    location = create_run(str(tmp_path), "r", {"start": 1.0})
+    writer = EventWriter(location, create_dir=False)
+    writer.write({"kind": "process", "t": 1.0})
+    import shutil
+
+    shutil.rmtree(location)
+    writer.write({"kind": "node_start", "t": 2.0})  # the open file is unlinked: no error
+    assert writer.lost()
+    writer.close()
+    with pytest.raises(FileNotFoundError):
+        EventWriter(location, create_dir=False)
+    assert not Path(location).exists()
+
+
+def test_an_interrupted_run_keeps_its_cause_and_end() -> None:
+    log = EventLog().start(CHAIN).load("raw", "a").node("a").load("mid", "b")
+    log.add(EventKind.NODE_START, node="b", id="x", pid=1, thread="MainThread").tick(2)
+    error = {"type": "KeyboardInterrupt", "message": "Run interrupted (KeyboardInterrupt)"}
+    log.add(EventKind.RUN_INTERRUPTED, error=error)
+    status = aggregate(log.events)
+    assert status.pipeline.status == "interrupted"
+    assert status.pipeline.end == log.t
+    assert status.pipeline.error is not None and status.pipeline.error.type == "KeyboardInterrupt"
+    assert {n.name: n.status for n in status.nodes.values()} == {
+        "a": "success",
+        "b": "interrupted",
+        "c": "not_run",
+    }
+
+
+def test_an_interrupt_marker_after_the_end_changes_nothing() -> None:
+    log = EventLog().start(CHAIN).node("a").end().tick(1)
+    log.add(EventKind.RUN_INTERRUPTED, error={"message": "late"})
+    status = aggregate(log.events)
+    assert status.pipeline.status == "success" and status.pipeline.error is None
+
+
+def test_kedro_viz_sees_an_interrupted_run_as_an_error_and_we_read_it_back() -> None:
+    log = EventLog().start(CHAIN).node("a")
+    log.add(EventKind.RUN_INTERRUPTED, error={"message": "Run interrupted (KeyboardInterrupt)"})
+    viz = to_viz_events(aggregate(log.events))
+    assert viz[-1]["event"] == "on_pipeline_error"
+    assert viz[-1]["error"] == "Run interrupted (KeyboardInterrupt)"
+    from kedro_viz.api.rest.responses.run_events import transform_events_to_structured_format
+
+    assert transform_events_to_structured_format(viz).pipeline.status == "failed"
+    again = aggregate(from_viz_events(viz, []))
+    assert again.pipeline.status == "interrupted"
+
+
+def test_a_killed_run_still_has_no_end_event_for_kedro_viz() -> None:
+    viz = to_viz_events(aggregate(EventLog().start(CHAIN).node("a").events))
+    assert viz[-1]["event"] != "on_pipeline_error"
+
+
+@pytest.mark.parametrize(
+    "t", [float("inf"), float("nan"), -1, 2.6e11, 10**400, True, "1700000000", None]
+)
+def test_events_without_a_usable_time_are_skipped_and_counted(t: Any) -> None:
+    events = EventLog().start(CHAIN).node("a").events
+    events.append({"kind": "run_end", "t": t})
+    status = aggregate(events)
+    assert status.pipeline.status == "interrupted"
+    assert any("Skipped 1 malformed event" in w for w in status.warnings)
+    status.to_dict()
+
+
+def test_decode_refuses_unusable_times() -> None:
+    from kedro_run_report.events import BadEventLine
+
+    for line in ('{"kind":"x","t":Infinity}', '{"kind":"x","t":1e400}', '{"kind":"x","t":-5}'):
+        with pytest.raises(BadEventLine):
+            decode(line)
+
+
+def test_warnings_and_open_io_stay_bounded() -> None:
+    events = EventLog().start(CHAIN).events
+    t = events[-1]["t"]
+    events += [{"kind": "warning", "t": t, "message": "w"}] * 5000
+    events += [{"kind": "load_start", "t": t, "dataset": "raw", "node": "a"}] * 5000
+    status = aggregate(events)
+    assert len(status.warnings) <= 101
+
+
+def test_event_files_leave_out_symlinks(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "events-a-1.jsonl").write_text("")
+    (run / "events-b-2.jsonl").symlink_to("/etc/passwd")
+    skipped: list[str] = []
+    assert [p.rsplit("/", 1)[-1] for p in event_files(str(run), skipped)] == ["events-a-1.jsonl"]
+    assert skipped == ["events-b-2.jsonl"]
