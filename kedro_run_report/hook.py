@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import multiprocessing.util
 import os
 import secrets
 import signal
@@ -70,6 +71,8 @@ _LOAD_END = EventKind.LOAD_END.value
 _SAVE_START = EventKind.SAVE_START.value
 _SAVE_END = EventKind.SAVE_END.value
 _SIZE = EventKind.SIZE.value
+# How long the end of a run waits for remote dataset sizes still being measured (seconds).
+SIZES_GRACE = 2.0
 
 # Node ids of the planned pipeline, computed once for the snapshot; forked workers inherit it.
 _SNAPSHOT_NODE_IDS: dict[str, str] = {}
@@ -134,6 +137,12 @@ class _Recorder:
         # The run directory exists (create_run made it); if it vanished, do not recreate it.
         self.writer = EventWriter(location, create_dir=False)
         self.sizes = SizeProbe(catalog)
+        if role != "main":
+            # Pool workers end without atexit; let their remote sizes land first (the
+            # writer's own finalizer, priority 100, runs after this one).
+            multiprocessing.util.Finalize(
+                self, self.sizes.drain, args=(SIZES_GRACE,), exitpriority=110
+            )
         # Loads seen before this process knew the catalog: (node name, dataset name).
         self.unmeasured: list[tuple[str, str]] = []
         self._node_ids: dict[str, str] = dict(_SNAPSHOT_NODE_IDS)
@@ -328,6 +337,7 @@ class RunReportHook:
         self._main = None
         os.environ.pop(ACTIVE_RUN_VARIABLE, None)
         self._attempt(self._stop_watching_for_interrupts)
+        self._attempt(recorder.sizes.drain, SIZES_GRACE)  # remote sizes still being measured
         self._attempt(recorder.emit, event, flush=True)
         self._attempt(recorder.writer.close)
         lost = recorder.writer.lost()
@@ -544,8 +554,14 @@ class RunReportHook:
         if recorder.sizes.catalog is None:
             recorder.unmeasured.append((node.name, dataset_name))
             return event
+        op = "load" if kind == _LOAD_END else "save"
+
+        def later(size: int) -> None:  # a remote size, measured on the probe's thread
+            late = {"kind": _SIZE, "t": time.time(), "dataset": dataset_name, "op": op}
+            recorder.emit({**late, "node": node.name, "size": size})
+
         try:
-            size, rows, in_memory = recorder.sizes.measure(dataset_name, data)
+            size, rows, in_memory = recorder.sizes.measure(dataset_name, data, later)
         except Exception:
             return event
         if size is not None:

@@ -585,13 +585,19 @@ class Aggregator:
                 node.save_duration += elapsed
 
     def _on_late_size(self, event: Event) -> None:
+        """A size measured after its load or save ended (a remote file, a spawned worker)."""
         dataset = self._dataset(event.get("dataset"))
         size, rows = _count(event.get("size")), _count(event.get("rows"))
+        saved = event.get("op") == "save"
         if size is not None:
-            dataset.size = size
-            dataset.in_memory = bool(event.get("mem"))
-            if not dataset.in_memory:
-                dataset.bytes_read += size
+            if saved or dataset.size is None or dataset.in_memory:
+                dataset.size = size
+                dataset.in_memory = bool(event.get("mem"))
+            if not event.get("mem"):
+                if saved:
+                    dataset.bytes_written += size
+                else:
+                    dataset.bytes_read += size
         if rows is not None and dataset.rows is None:
             dataset.rows = rows
 
