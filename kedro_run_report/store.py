@@ -87,6 +87,8 @@ class EventWriter:
         self._stem = f"events-{safe_key(HOST)}-{self.pid}"
         self._flusher: threading.Thread | None = None
         self._closed = threading.Event()
+        self._due = threading.Event()
+        self._upload_lock = threading.Lock()
         if self._remote:
             # Batches still buffered when the process ends are flushed: atexit covers the main
             # process, multiprocessing's finalizers the pool workers (they skip atexit).
@@ -117,22 +119,29 @@ class EventWriter:
                 self._batch_started = time.monotonic()
                 self._start_flusher()
             self._batch.append(line)
-            if (
-                flush
-                or len(self._batch) >= BATCH_EVENTS
-                or time.monotonic() - self._batch_started >= BATCH_SECONDS
-            ):
-                self._flush_batch()
+            if flush or len(self._batch) >= BATCH_EVENTS:
+                self._due.set()  # the flusher uploads it: writers never wait on the network
 
     def flush(self) -> None:
-        """Push out anything buffered (a no-op for local files, which flush per event)."""
-        with self._lock:
-            if self._batch:
-                self._flush_batch()
+        """Upload everything buffered now (a no-op for local files, which flush per event)."""
+        with self._upload_lock:  # one upload at a time keeps the objects in order
+            with self._lock:
+                lines, self._batch = self._batch, []
+            if not lines:
+                return
+            path = _join(self.run_location, f"{self._stem}-{self._seq + 1:06d}.jsonl")
+            try:
+                with fsspec.open(path, "w", encoding="utf-8") as handle:
+                    handle.write("".join(lines))
+            except Exception:
+                with self._lock:  # keep the batch for the next try
+                    self._batch[:0] = lines
+                raise
+            self._seq += 1
 
     def _start_flusher(self) -> None:
-        """A daemon thread that pushes out a batch once it is BATCH_SECONDS old, so that a
-        long-running node's start reaches the store even when no further event comes."""
+        """A daemon thread that uploads batches: when asked (a node ended, 500 events wait)
+        or once a batch is BATCH_SECONDS old, so that a long node's start gets out too."""
         if self._flusher is None or not self._flusher.is_alive():
             self._flusher = threading.Thread(
                 target=self._flush_when_due, name="kedro-run-report-flush", daemon=True
@@ -140,25 +149,26 @@ class EventWriter:
             self._flusher.start()
 
     def _flush_when_due(self) -> None:
-        while not self._closed.wait(BATCH_SECONDS / 4):
+        while not self._closed.is_set():
+            asked = self._due.wait(BATCH_SECONDS / 4)
+            self._due.clear()
             with self._lock:
-                if self._batch and time.monotonic() - self._batch_started >= BATCH_SECONDS:
-                    try:
-                        self._flush_batch()
-                    except Exception:  # the next write or the final flush tries again
-                        pass
-
-    def _flush_batch(self) -> None:
-        """Upload the batch as a new object; on failure it stays buffered for the next try."""
-        path = _join(self.run_location, f"{self._stem}-{self._seq + 1:06d}.jsonl")
-        with fsspec.open(path, "w", encoding="utf-8") as handle:
-            handle.write("".join(self._batch))
-        self._seq += 1
-        self._batch = []
+                ready = bool(self._batch) and (
+                    asked or time.monotonic() - self._batch_started >= BATCH_SECONDS
+                )
+            if ready and not self._closed.is_set():
+                try:
+                    self.flush()
+                except Exception:  # the next round or the final flush tries again
+                    pass
 
     def close(self) -> None:
         """Flush and release the stream."""
         self._closed.set()
+        self._due.set()
+        flusher = self._flusher
+        if flusher is not None and flusher is not threading.current_thread():
+            flusher.join(timeout=BATCH_SECONDS * 6)
         self.flush()
         with self._lock:
             handle, self._file = self._file, None

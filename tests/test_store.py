@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,11 @@ def test_remote_writer_batches_into_new_objects(tmp_path: Path) -> None:
     location = "memory://kedro-run-report-test/run"
     writer = EventWriter(location)
     writer.write(process_event("r", "main"))
-    writer.write(_event(1), flush=True)
+    writer.write(_event(1), flush=True)  # uploaded by the writer's thread, not this one
+    deadline = time.monotonic() + 10
+    while not fsspec.filesystem("memory").exists("/kedro-run-report-test/run"):
+        assert time.monotonic() < deadline, "the batch was never uploaded"
+        time.sleep(0.01)
     writer.write(_event(2))
     assert len(event_files(location)) == 1  # the second batch is still buffered
     writer.close()
@@ -151,3 +156,40 @@ def test_remote_writer_batches_into_new_objects(tmp_path: Path) -> None:
         "node_start",
     ]
     fsspec.filesystem("memory").rm("/kedro-run-report-test", recursive=True)
+
+
+def test_remote_writes_never_wait_on_a_slow_upload(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fsspec
+
+    import kedro_run_report.store as store
+
+    entered, release = threading.Event(), threading.Event()
+    real_open = fsspec.open
+
+    def hanging_open(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        entered.set()
+        release.wait(60)  # an upload that hangs until released
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.fsspec, "open", hanging_open)
+    location = "memory://kedro-run-report-slow/run"
+    writer = EventWriter(location)
+    writer.write(_event(0), flush=True)
+    assert entered.wait(10), "the upload never started"
+
+    def more_writes() -> None:
+        for i in range(1, 50):
+            writer.write(_event(i), flush=True)
+
+    writing = threading.Thread(target=more_writes)
+    writing.start()
+    writing.join(10)
+    finished_while_upload_hung = not writing.is_alive() and not release.is_set()
+    release.set()
+    writing.join()
+    writer.close()
+    assert finished_while_upload_hung
+    monkeypatch.setattr(store.fsspec, "open", real_open)
+    events = list(iter_run_events(location, []))
+    assert [e["node"] for e in events] == [f"n{i}" for i in range(50)]  # nothing lost, in order
+    fsspec.filesystem("memory").rm("/kedro-run-report-slow", recursive=True)
