@@ -18,11 +18,13 @@ import click
 from kedro_run_report.analysis import HistoryRow
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.history_table import history_table
+from kedro_run_report.location import project_credentials
 from kedro_run_report.model import FAILED, INTERRUPTED
 from kedro_run_report.reader import list_history, load_group_report, load_run_report
 from kedro_run_report.report import FORMATS, append_output, plan_outputs, render, write_output
 from kedro_run_report.run_report import RunReport
 from kedro_run_report.server import DEFAULT_PORT
+from kedro_run_report.store import use_storage_options
 
 # Exit codes. 1 stays Python's own for a crash, so CI can tell a bug of ours from a verdict.
 EXIT_BAD_INPUT = 2  # no runs, unknown run id, corrupt log, unwritable output, bad options
@@ -140,6 +142,7 @@ def _report(
     port: int,
 ) -> int:
     """Do what the options ask; return the exit code."""
+    use_storage_options(project_credentials(project_path))  # a remote log's named credentials
 
     def load() -> RunReport:
         if group is not None:

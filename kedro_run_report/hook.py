@@ -38,7 +38,7 @@ from kedro.framework.hooks import hook_impl
 
 from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import node_id
-from kedro_run_report.location import history_limit, log_location
+from kedro_run_report.location import credentials_name, history_limit, log_location
 from kedro_run_report.model import Aggregator, RunStatus, aggregate
 from kedro_run_report.redact import PATTERNS, Redactor, digests, secret_values
 from kedro_run_report.sizes import SizeProbe
@@ -56,6 +56,7 @@ from kedro_run_report.store import (
     process_event,
     prune_runs,
     update_manifest,
+    use_storage_options,
 )
 
 logger = logging.getLogger("kedro_run_report")
@@ -264,6 +265,10 @@ class RunReportHook:
             self._catalog = catalog
             self._secret_values = secret_values(conf_creds or {})
             self._redactor = Redactor(self._secret_values)
+            # A named credentials entry for a log on object storage, never the command line.
+            name = credentials_name()
+            if name and isinstance(conf_creds, dict) and isinstance(conf_creds.get(name), dict):
+                use_storage_options(conf_creds[name])
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 #: Both the environment variable and the ``settings.py`` attribute that set the location.
 LOCATION_VARIABLE = "KEDRO_RUN_REPORT_DIR"
@@ -60,3 +61,31 @@ GROUP_VARIABLE = "KEDRO_RUN_REPORT_GROUP"
 def run_group() -> str | None:
     """The run group of this process's runs, from ``KEDRO_RUN_REPORT_GROUP``."""
     return os.environ.get(GROUP_VARIABLE) or None
+
+
+#: The name of an entry of Kedro's credentials to open a remote event log with.
+CREDENTIALS_VARIABLE = "KEDRO_RUN_REPORT_CREDENTIALS"
+
+
+def credentials_name() -> str | None:
+    """``KEDRO_RUN_REPORT_CREDENTIALS`` (environment or setting): a credentials entry's name."""
+    return os.environ.get(CREDENTIALS_VARIABLE) or _project_setting(CREDENTIALS_VARIABLE)
+
+
+def project_credentials(project_path: Path | None) -> dict[str, Any] | None:
+    """The named credentials entry, read with the project's own config loader, if any."""
+    name = credentials_name()
+    if not name or project_path is None:
+        return None
+    try:
+        from kedro.framework.project import settings
+
+        loader = settings.CONFIG_LOADER_CLASS(
+            conf_source=str(Path(project_path) / settings.CONF_SOURCE),
+            env=os.environ.get("KEDRO_ENV"),
+            **settings.CONFIG_LOADER_ARGS,
+        )
+        entry = loader["credentials"].get(name)
+    except Exception:  # no project configured, or no credentials: the defaults apply
+        return None
+    return dict(entry) if isinstance(entry, dict) else None

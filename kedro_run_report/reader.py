@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import fsspec
-
 from kedro_run_report.analysis import HistoryRow, compare, history_rows, pick_baseline
 from kedro_run_report.errors import EventLogError, UnknownRunError
 from kedro_run_report.events import Event, EventKind
@@ -21,10 +19,12 @@ from kedro_run_report.store import (
     RUNS_DIR,
     RunRecord,
     event_files,
+    filesystem,
     find_run,
     iter_file_events,
     iter_run_events,
     list_runs,
+    open_file,
 )
 from kedro_run_report.vizcompat import from_viz_events, looks_like_viz_events
 
@@ -142,7 +142,7 @@ def _from_log(root: str, run_id: str | None, warnings: list[str]) -> Source:
 
 def _from_path(path: str, run_id: str | None, warnings: list[str]) -> Source:
     """Events from a log root, a run directory, one stream, or a Kedro-Viz events file."""
-    fs, inner = fsspec.core.url_to_fs(path)
+    fs, inner = filesystem(path)
     if not fs.exists(inner):
         raise EventLogError(f"{path} does not exist.")
     if fs.isdir(inner):
@@ -154,7 +154,7 @@ def _from_path(path: str, run_id: str | None, warnings: list[str]) -> Source:
     size = fs.size(inner)
     if not size:
         raise EventLogError(f"{path} is empty.")
-    with fsspec.open(path, "r", encoding="utf-8", errors="replace") as handle:
+    with open_file(path, "r", encoding="utf-8", errors="replace") as handle:
         head = handle.read(64).lstrip()
     if head.startswith("["):
         return Source(iter(_viz_events(path, size, warnings)), path)
@@ -168,7 +168,7 @@ def _viz_events(path: str, size: int, warnings: list[str]) -> list[Event]:
     if size > MAX_VIZ_FILE_BYTES:
         raise EventLogError(f"{path} is too large for a Kedro-Viz events file ({size} bytes).")
     try:
-        with fsspec.open(path, "r", encoding="utf-8") as handle:
+        with open_file(path, "r", encoding="utf-8") as handle:
             data = json.load(handle)
     except (ValueError, RecursionError, UnicodeDecodeError):
         raise EventLogError(f"{path} is not valid JSON (truncated or corrupt?).") from None

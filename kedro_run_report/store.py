@@ -47,9 +47,29 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 READ_CHUNK_BYTES = 1024 * 1024
 
 
-def _fs(location: str) -> tuple[Any, str]:
-    """The fsspec filesystem and in-filesystem path of a location."""
-    return fsspec.core.url_to_fs(location)
+# Options for the log's filesystem (e.g. an S3 key and secret), from a named entry of Kedro's
+# credentials when one is configured; otherwise the filesystem's own defaults apply.
+_STORAGE_OPTIONS: dict[str, Any] = {}
+
+
+def use_storage_options(options: dict[str, Any] | None) -> None:
+    """Pass ``options`` to every remote filesystem the store opens from now on."""
+    _STORAGE_OPTIONS.clear()
+    _STORAGE_OPTIONS.update(options or {})
+
+
+def _options(location: str) -> dict[str, Any]:
+    return dict(_STORAGE_OPTIONS) if is_url(location) else {}
+
+
+def filesystem(location: str) -> tuple[Any, str]:
+    """The fsspec filesystem and in-filesystem path of a location, with the log's options."""
+    return fsspec.core.url_to_fs(location, **_options(location))
+
+
+def open_file(location: str, mode: str, **kwargs: Any) -> Any:
+    """``fsspec.open`` with the log's storage options."""
+    return fsspec.open(location, mode, **kwargs, **_options(location))
 
 
 def _join(location: str, *parts: str) -> str:
@@ -131,7 +151,7 @@ class EventWriter:
                 return
             path = _join(self.run_location, f"{self._stem}-{self._seq + 1:06d}.jsonl")
             try:
-                with fsspec.open(path, "w", encoding="utf-8") as handle:
+                with open_file(path, "w", encoding="utf-8") as handle:
                     handle.write("".join(lines))
             except Exception:
                 with self._lock:  # keep the batch for the next try
@@ -202,12 +222,12 @@ def process_event(run_id: str, role: str) -> Event:
 
 def create_run(root: str, run_id: str, manifest: dict[str, Any]) -> str:
     """Make a new, unique run directory under ``root`` and write its manifest."""
-    fs, _ = _fs(root)
+    fs, _ = filesystem(root)
     runs = _join(root, RUNS_DIR)
     key = safe_key(run_id)
     location = _join(runs, key)
     if is_url(location):
-        if fs.exists(_fs(location)[1]):
+        if fs.exists(filesystem(location)[1]):
             key = f"{key}-{uuid.uuid4().hex[:6]}"
             location = _join(runs, key)
     else:
@@ -237,7 +257,7 @@ def atomic_write_text(location: str, text: str) -> None:
     """Write a whole file so that readers see the old content or the new, never a part."""
     if is_url(location):
         # Object stores replace objects atomically on upload.
-        with fsspec.open(location, "w", encoding="utf-8") as handle:
+        with open_file(location, "w", encoding="utf-8") as handle:
             handle.write(text)
         return
     target = Path(location)
@@ -270,7 +290,7 @@ class RunRecord:
 
 def list_runs(root: str) -> list[RunRecord]:
     """Recorded runs under ``root``, oldest first."""
-    fs, runs_path = _fs(_join(root, RUNS_DIR))
+    fs, runs_path = filesystem(_join(root, RUNS_DIR))
     try:
         entries = fs.ls(runs_path, detail=False)
     except (FileNotFoundError, NotADirectoryError):
@@ -307,7 +327,7 @@ def _read_manifest(location: str) -> dict[str, Any] | None:
     if _is_link(_join(location, MANIFEST)):
         return None
     try:
-        with fsspec.open(_join(location, MANIFEST), "r", encoding="utf-8") as handle:
+        with open_file(_join(location, MANIFEST), "r", encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return None
@@ -338,7 +358,7 @@ def prune_runs(root: str, keep: int) -> list[str]:
     runs = list_runs(root)
     removed = []
     for record in runs[: max(0, len(runs) - keep)]:
-        fs, path = _fs(record.location)
+        fs, path = filesystem(record.location)
         fs.rm(path, recursive=True)
         removed.append(record.key)
     return removed
@@ -350,7 +370,7 @@ def event_files(run_location: str, skipped: list[str] | None = None) -> list[str
     Symlinks are left out (and named in ``skipped``): an events file pointing at
     ``/etc/passwd`` must not end up in a report.
     """
-    fs, path = _fs(run_location)
+    fs, path = filesystem(run_location)
     try:
         names = [str(p).rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(path, detail=False)]
     except (FileNotFoundError, NotADirectoryError):
@@ -407,7 +427,7 @@ def iter_lines(handle: Any, max_bytes: int) -> Iterator[bytes | None]:
 def iter_file_events(location: str, warnings: list[str]) -> Iterator[Event]:
     """Events of one stream; bad lines are skipped with a warning, a torn last line silently."""
     bad = too_long = 0
-    with fsspec.open(location, "rb") as handle:
+    with open_file(location, "rb") as handle:
         pending: bytes | None = None
         for line in iter_lines(handle, MAX_LINE_BYTES):
             if line is None:

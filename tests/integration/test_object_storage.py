@@ -182,3 +182,26 @@ def test_a_local_group_needs_no_object_storage(ran_project: Path) -> None:
     assert (
         missing.returncode == 2 and "No recorded run belongs to the group 'nope'" in missing.stderr
     )
+
+
+def test_a_named_credentials_entry_opens_the_log(project: Path, s3: dict[str, str]) -> None:
+    """No AWS variables at all: the key comes from the project's credentials.yml entry."""
+    (project / "conf" / "local" / "credentials.yml").write_text(
+        "run_log_storage:\n"
+        f"  key: {s3['AWS_ACCESS_KEY_ID']}\n"
+        f"  secret: {s3['AWS_SECRET_ACCESS_KEY']}\n"
+        "  client_kwargs:\n"
+        f"    endpoint_url: {s3['AWS_ENDPOINT_URL']}\n"
+        "    region_name: us-east-1\n"
+    )
+    env = {
+        "KEDRO_RUN_REPORT_DIR": f"s3://{BUCKET}/with-credentials",
+        "KEDRO_RUN_REPORT_CREDENTIALS": "run_log_storage",
+    }
+    result = run_kedro(project, "run", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "could not record" not in result.stdout + result.stderr
+    assert [o for o in _objects(s3, "with-credentials/runs") if o.endswith(".jsonl")]
+    report = run_kedro(project, "viz", "report", "-f", "json", "-o", "s.json", "-q", **env)
+    assert report.returncode == 0, report.stderr
+    assert json.loads((project / "s.json").read_text())["pipeline"]["status"] == "success"
