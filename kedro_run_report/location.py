@@ -74,8 +74,10 @@ def credentials_name() -> str | None:
 
 def project_credentials(project_path: Path | None) -> dict[str, Any] | None:
     """The named credentials entry, read with the project's own config loader, if any."""
+    if project_path is None:  # outside a project: no settings to read (importing them logs)
+        return None
     name = credentials_name()
-    if not name or project_path is None:
+    if not name:
         return None
     try:
         from kedro.framework.project import settings
