@@ -4,39 +4,56 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
 import graphviz
 
-from kedro_run_report.formatting import format_bytes, format_count, format_duration
-from kedro_run_report.ids import dataset_id, is_parameter, strip_transcoding
+from kedro_run_report.diagram_collapsed import (
+    COLLAPSE_LAYOUT_ABOVE,
+    build_collapsed_dot,
+    paint_collapsed,
+)
+from kedro_run_report.diagram_marks import (
+    all_tasks,
+    critical_links,
+    mark_critical_nodes,
+    namespace_order,
+    unselected_datasets,
+)
+from kedro_run_report.diagram_paint import (
+    COMPACT_MARK,
+    DATA_CUE_SLOT,
+    STATUS_STYLE,
+    STATUS_WORD,
+    TASK_CUE_SLOT,
+    Paint,
+    dataset_cue,
+    node_cue,
+    paint_svg,
+    paints,
+)
+from kedro_run_report.ids import dataset_id, is_parameter
 from kedro_run_report.layout import DOT_ENV, LayoutError, find_layout_program, layout_svg
+from kedro_run_report.layout_cache import cached_layout
 from kedro_run_report.model import (
-    FAILED,
-    INTERRUPTED,
-    NOT_RUN,
     NOT_SELECTED,
-    SUCCESS,
     DatasetRun,
     NodeRun,
     RunStatus,
 )
-from kedro_run_report.svg_clean import FONT, clean_svg, mark_critical_nodes, tooltip_names
+from kedro_run_report.svg_clean import FONT, clean_svg, tooltip_names
 
-# status -> (fill, stroke, text cue); #RRGGBB only, Graphviz rejects short hex
-STATUS_STYLE = {
-    SUCCESS: ("#E8F5EC", "#2F8F4E", "✓"),
-    FAILED: ("#FDECEC", "#C93C3C", "✗"),
-    NOT_RUN: ("#F3F4F6", "#9AA1AB", "–"),
-    INTERRUPTED: ("#FFF4E0", "#C27C0E", "!"),
-    NOT_SELECTED: ("#FFFFFF", "#C5CBD3", "○"),  # outside a partial run's selection
-}
-STATUS_WORD = {
-    SUCCESS: "success",
-    FAILED: "failed",
-    NOT_RUN: "not run",
-    INTERRUPTED: "interrupted",
-    NOT_SELECTED: "not selected",
-}
+__all__ = [  # re-exported: the report modules and tests import these from here
+    "STATUS_STYLE",
+    "STATUS_WORD",
+    "all_tasks",
+    "critical_links",
+    "dataset_cue",
+    "namespace_order",
+    "node_cue",
+    "unselected_datasets",
+]
+
 FADED = "#8C95A1"  # text of what a partial run did not select
 FADED_EDGE = "#C5CBD3"
 EDGE_COLOUR = "#8C95A1"
@@ -59,6 +76,7 @@ class DiagramResult:
     program: str | None = None
     note: str | None = None  # a caption, e.g. that datasets were left out for size
     show_datasets: bool = True  # whether datasets are drawn after all
+    collapsed: bool = False  # one box per namespace (huge runs): nothing to collapse or expand
 
 
 def gv_text(text: str, limit: int | None = None) -> str:
@@ -70,29 +88,6 @@ def gv_text(text: str, limit: int | None = None) -> str:
     text = "".join(ch if ch >= " " or ch == "\t" else "\ufffd" for ch in text)
     # Graphviz expands \N, \G, \L ... inside labels too; "\\" is its literal backslash
     return html.escape(text, quote=True).replace("\\", "\\\\")
-
-
-def node_cue(status: str, duration: float) -> str:
-    """The text cue under a task name: ``"✓ 1.2 s"``, ``"✗ failed"``, ``"– not run"``."""
-    mark = STATUS_STYLE[status][2] if status in STATUS_STYLE else "?"
-    if status == SUCCESS:
-        return f"{mark} {format_duration(duration)}"
-    return f"{mark} {STATUS_WORD.get(status, status)}"
-
-
-def dataset_cue(dataset: DatasetRun) -> str:
-    """The text cue under a dataset name: size and rows, or its status."""
-    if dataset.status == FAILED:
-        operation = dataset.error.operation if dataset.error else None
-        return f"✗ failed {operation}" if operation else "✗ failed"
-    parts = []
-    if dataset.size is not None:
-        parts.append(format_bytes(dataset.size))
-    if dataset.rows is not None:
-        parts.append(f"{format_count(dataset.rows)} rows")
-    if parts:
-        return " · ".join(parts)
-    return {NOT_RUN: "– not used", INTERRUPTED: "! interrupted"}.get(dataset.status, "✓")
 
 
 def layout_attrs(size: int) -> Attrs:
@@ -116,60 +111,63 @@ def graph_size(status: RunStatus, *, show_datasets: bool = True) -> int:
     return tasks + len(status.datasets) + len(unselected_datasets(status))
 
 
-def _label(title: str, detail: str, *, size: int, bold: bool, compact: bool) -> str:
-    if compact:  # one line, one <text>: the status mark leads, the name follows
-        return f"<{detail.split(' ', 1)[0]} {title}>"
+def _overlay(attrs: Attrs, paint: Paint | None) -> Attrs:
+    """Status paint as DOT attributes: for a DOT source that stands alone (not laid out)."""
+    if paint is None:
+        return attrs
+    if paint.fill is not None:
+        attrs.update(fillcolor=paint.fill, color=paint.stroke)
+        attrs["style"] = "filled" + (f",{paint.dash}" if paint.dash else "")
+        if paint.width:
+            attrs["penwidth"] = paint.width
+    attrs["class"] = paint.classes
+    return attrs
+
+
+def _two_lines(title: str, detail: str, size: int, bold: bool) -> str:
     head = f"<B>{title}</B>" if bold else title
-    return f'<{head}<BR/><FONT POINT-SIZE="{size - 2}" COLOR="{MUTED}">{detail}</FONT>>'
+    return f'<{head}<BR/><FONT POINT-SIZE="{size - 2}" COLOR="{MUTED}">{gv_text(detail)}</FONT>>'
 
 
-def _task_attrs(node: NodeRun, compact: bool) -> Attrs:
-    fill, stroke, _ = STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])
+def _task_attrs(node: NodeRun, compact: bool, paint: Paint | None) -> Attrs:
     name = node.name
     if node.namespace and name.startswith(node.namespace + "."):
         name = name[len(node.namespace) + 1 :]  # the cluster already says the namespace
-    label = _label(
-        gv_text(name, MAX_LABEL),
-        gv_text(node_cue(node.status, node.compute_duration)),
-        size=11,
-        bold=True,
-        compact=compact,
-    )
-    # plain boxes: clean_svg turns their polygons into rects with rounded corners
-    style = {NOT_RUN: "filled,dashed", NOT_SELECTED: "filled,dotted"}.get(node.status, "filled")
-    attrs = {"label": label, "shape": "box", "style": style, "fillcolor": fill, "color": stroke}
-    attrs.update(URL=f"#node-{node.id}", id=f"gn_{node.id}", tooltip=f"n_{node.id}")
-    if node.status == NOT_SELECTED:
+    title = gv_text(name, MAX_LABEL)
+    if compact:  # one line, one <text>: the status mark leads, the name follows
+        label = f"<{paint.mark if paint and paint.mark else COMPACT_MARK} {title}>"
+    else:
+        label = _two_lines(title, paint.cue or "" if paint else TASK_CUE_SLOT, 11, True)
+    # neutral paint: statuses are painted after layout (diagram_paint), so the layout, and
+    # its cache key, depend on structure alone. Plain boxes: clean_svg rounds their corners.
+    attrs = {"label": label, "shape": "box", "style": "filled", "fillcolor": "#FFFFFF"}
+    attrs.update(color="#000000", URL=f"#node-{node.id}", id=f"gn_{node.id}")
+    attrs["tooltip"] = f"n_{node.id}"
+    if node.status == NOT_SELECTED:  # the selection is structure
         attrs["fontcolor"] = FADED
-    attrs["class"] = f"task {node.status}"
-    if node.status == FAILED:
-        attrs["penwidth"] = "2.2"
-    return attrs
+    attrs["class"] = "task"
+    return _overlay(attrs, paint)
 
 
-def _dataset_attrs(ds: DatasetRun, compact: bool, namespace: str | None = None) -> Attrs:
-    fill, stroke, _ = STATUS_STYLE.get(ds.status, STATUS_STYLE[NOT_RUN])
+def _dataset_attrs(
+    ds: DatasetRun, compact: bool, namespace: str | None, paint: Paint | None
+) -> Attrs:
     if ds.is_parameter:
         attrs = {"label": f"<{gv_text(ds.name, MAX_LABEL)}>", "shape": "note", "fontsize": "9"}
         attrs.update(height="0.2", fontcolor=MUTED, style="filled", color=PARAM_STROKE)
-        attrs["fillcolor"] = "#FFFFFF"
+        attrs.update(fillcolor="#FFFFFF", **{"class": "param"})
     else:
         name = ds.name[len(namespace) + 1 :] if namespace else ds.name
-        label = _label(
-            gv_text(name, MAX_LABEL), gv_text(dataset_cue(ds)), size=10, bold=False, compact=False
-        )
         if compact:  # the name alone, with a mark only where something went wrong
-            mark = {FAILED: "✗ ", INTERRUPTED: "! "}.get(ds.status, "")
-            label = f"<{gv_text(mark + name, MAX_LABEL)}>"
-        memory = (ds.type or "").endswith("MemoryDataset")
-        style = "filled,dashed" if memory or ds.status == NOT_RUN else "filled"
-        attrs = {"label": label, "shape": "cylinder", "style": style, "color": stroke}
-        attrs["fillcolor"] = fill if ds.status in (FAILED, INTERRUPTED) else "#FFFFFF"
-        if ds.status == FAILED:
-            attrs["penwidth"] = "2.2"
+            mark = paint.mark if paint and paint.mark else ""
+            label = f"<{gv_text((mark + ' ' if mark else '') + name, MAX_LABEL)}>"
+        else:
+            detail = paint.cue or "" if paint else DATA_CUE_SLOT
+            label = _two_lines(gv_text(name, MAX_LABEL), detail, 10, False)
+        attrs = {"label": label, "shape": "cylinder", "style": "filled", "color": "#000000"}
+        attrs.update(fillcolor="#FFFFFF", **{"class": "data"})
     attrs.update(URL=f"#dataset-{ds.id}", id=f"gd_{ds.id}", tooltip=f"d_{ds.id}")
-    attrs["class"] = ("param " if ds.is_parameter else "data ") + ds.status
-    return attrs
+    return _overlay(attrs, paint)
 
 
 def _unselected_dataset_attrs(ident: str, name: str, namespace: str | None) -> Attrs:
@@ -184,17 +182,6 @@ def _unselected_dataset_attrs(ident: str, name: str, namespace: str | None) -> A
     return attrs
 
 
-def unselected_datasets(status: RunStatus) -> dict[str, str]:
-    """Dataset id -> name of the datasets that only unselected nodes read or write."""
-    found: dict[str, str] = {}
-    for node in status.unselected.values():
-        for name in node.inputs + node.outputs:
-            ident = dataset_id(name)
-            if ident not in status.datasets:
-                found.setdefault(ident, strip_transcoding(name))
-    return found
-
-
 def _dataset_namespace(name: str, namespaces: set[str]) -> str | None:
     parts = name.split(".")
     for cut in range(len(parts) - 1, 0, -1):
@@ -203,10 +190,15 @@ def _dataset_namespace(name: str, namespaces: set[str]) -> str | None:
     return None
 
 
-def build_dot(status: RunStatus, *, show_datasets: bool = True) -> graphviz.Digraph:
-    """The workflow as a DOT graph: tasks, datasets, namespace clusters, status colours, links."""
+def build_dot(
+    status: RunStatus, *, show_datasets: bool = True, paint: bool = True
+) -> graphviz.Digraph:
+    """The workflow as a DOT graph: tasks, datasets, namespace clusters, links and, with
+    ``paint``, status colours and cues. Without ``paint`` it is what gets laid out: a graph of
+    the pipeline's structure alone, painted after layout (see diagram_paint)."""
     size = graph_size(status, show_datasets=show_datasets)
     compact = size > COMPACT_ABOVE
+    table = paints(status, compact=compact) if paint else {}
     graph = graphviz.Digraph(name="workflow", graph_attr=layout_attrs(size))
     # black text and 1pt lines are the SVG defaults dot leaves unwritten; clean_svg sets the
     # real text colour once on the root
@@ -221,11 +213,14 @@ def build_dot(status: RunStatus, *, show_datasets: bool = True) -> graphviz.Digr
     namespaces = {n.namespace for n in tasks if n.namespace}
     members: dict[str | None, list[tuple[str, Attrs]]] = {}
     for node in tasks:
-        members.setdefault(node.namespace, []).append((f"n_{node.id}", _task_attrs(node, compact)))
+        members.setdefault(node.namespace, []).append(
+            (f"n_{node.id}", _task_attrs(node, compact, table.get(f"n_{node.id}")))
+        )
     if show_datasets:
         for ds in status.datasets.values():
             ns = _dataset_namespace(ds.name, namespaces)
-            members.setdefault(ns, []).append((f"d_{ds.id}", _dataset_attrs(ds, compact, ns)))
+            attrs = _dataset_attrs(ds, compact, ns, table.get(f"d_{ds.id}"))
+            members.setdefault(ns, []).append((f"d_{ds.id}", attrs))
         for ident, name in unselected_datasets(status).items():
             ns = _dataset_namespace(name, namespaces)
             members.setdefault(ns, []).append(
@@ -252,48 +247,6 @@ def build_dot(status: RunStatus, *, show_datasets: bool = True) -> graphviz.Digr
         for src in dict.fromkeys(s for s in sources if s is not None):
             graph.edge(f"n_{src}", f"n_{node.id}")
     return graph
-
-
-def all_tasks(status: RunStatus) -> list[NodeRun]:
-    """The planned nodes, then a partial run's unselected ones (drawn as "not selected")."""
-    return [*status.nodes.values(), *status.unselected.values()]
-
-
-def critical_links(
-    status: RunStatus, path: list[str], show_datasets: bool
-) -> tuple[set[str], set[tuple[str, str]]]:
-    """Graph ids (``n_``/``d_``) and edges of the critical path as the diagram draws it."""
-    ids = {f"n_{node_id}" for node_id in path}
-    edges: set[tuple[str, str]] = set()
-    for a, b in zip(path, path[1:], strict=False):
-        outs = {dataset_id(d) for d in status.nodes[a].outputs}
-        shared = [dataset_id(d) for d in status.nodes[b].inputs if dataset_id(d) in outs]
-        if not show_datasets:
-            edges.add((f"n_{a}", f"n_{b}"))
-            continue
-        for ds in shared:
-            ids.add(f"d_{ds}")
-            edges.update({(f"n_{a}", f"d_{ds}"), (f"d_{ds}", f"n_{b}")})
-    return ids, edges
-
-
-def namespace_order(namespaces: set[str]) -> list[str]:
-    """Every namespace and its parents, in the order their clusters are emitted (gc_0, ...)."""
-    children: dict[str, set[str]] = {}
-    for ns in namespaces:
-        parts = ns.split(".")
-        for depth in range(1, len(parts) + 1):
-            children.setdefault(".".join(parts[: depth - 1]), set()).add(".".join(parts[:depth]))
-    order: list[str] = []
-
-    def walk(ns: str) -> None:
-        order.append(ns)
-        for child in sorted(children.get(ns, ())):
-            walk(child)
-
-    for top in sorted(children.get("", ())):
-        walk(top)
-    return order
 
 
 def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple[str, Attrs]]]):
@@ -324,11 +277,16 @@ def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple
 
 
 def render_diagram(
-    status: RunStatus, *, show_datasets: bool = True, critical: list[str] | None = None
+    status: RunStatus,
+    *,
+    show_datasets: bool = True,
+    critical: list[str] | None = None,
+    layout_cache: Path | str | None = None,
 ) -> DiagramResult:
     """Build and lay out the diagram; on any problem return a notice instead of raising.
 
     ``critical`` (node ids, in order) is marked after layout, so it never moves anything.
+    ``layout_cache`` is a directory for laid-out diagrams (see layout_cache); ``None``: none.
     """
     if not status.nodes:
         return DiagramResult(None, "The run has no nodes to draw.")
@@ -340,6 +298,9 @@ def render_diagram(
             "(e.g. apt-get install graphviz) or `pip install kedro-run-report[layout]`, "
             f"or set {DOT_ENV}.",
         )
+    directory = Path(layout_cache) if layout_cache is not None else None
+    if len(all_tasks(status)) > COLLAPSE_LAYOUT_ABOVE:
+        return _collapsed(status, program, directory)
     note = None
     if show_datasets and graph_size(status) > MAX_DATASET_ELEMENTS:
         # datasets double the graph; past this size they cost more than they tell
@@ -349,12 +310,40 @@ def render_diagram(
             "datasets; the dataset table lists them all."
         )
     compact = graph_size(status, show_datasets=show_datasets) > COMPACT_ABOVE
-    source = build_dot(status, show_datasets=show_datasets).source
+    source = layout_source(status, show_datasets=show_datasets)
     try:
-        svg = layout_svg(source, program)
+        # looked up here, not bound at import, so that tests can stub the layout program
+        svg = cached_layout(source, program, directory, layout_svg)
     except LayoutError as exc:
         return DiagramResult(None, f"{exc}; the report has no diagram.", program)
+    svg = paint_svg(svg, paints(status, compact=compact))
     marked, edges = critical_links(status, critical or [], show_datasets)
     svg = clean_svg(svg, tooltip_names(status), digits=0 if compact else 1, critical_edges=edges)
     svg = mark_critical_nodes(svg, marked)
     return DiagramResult(svg, None, program, note, show_datasets)
+
+
+def layout_source(status: RunStatus, *, show_datasets: bool = True) -> str:
+    """The DOT source the layout program gets for this run (as render_diagram decides it)."""
+    if len(all_tasks(status)) > COLLAPSE_LAYOUT_ABOVE:
+        return build_collapsed_dot(status, layout_attrs(0)).source
+    if show_datasets and graph_size(status) > MAX_DATASET_ELEMENTS:
+        show_datasets = False
+    return build_dot(status, show_datasets=show_datasets, paint=False).source
+
+
+def _collapsed(status: RunStatus, program: str, directory: Path | None) -> DiagramResult:
+    """Huge runs: one box per namespace, laid out instead of every node (dot stays fast and
+    the page small); the tables still list every node and dataset."""
+    source = layout_source(status)
+    try:
+        svg = cached_layout(source, program, directory, layout_svg)
+    except LayoutError as exc:
+        return DiagramResult(None, f"{exc}; the report has no diagram.", program)
+    svg, tips = paint_collapsed(svg, status)
+    svg = clean_svg(svg, tips, digits=0)
+    note = (
+        f"Runs with more than {COLLAPSE_LAYOUT_ABOVE:,} nodes are drawn one box per namespace; "
+        "the node table lists every node."
+    )
+    return DiagramResult(svg, None, program, note, False, collapsed=True)

@@ -13,7 +13,7 @@ TEXT = "#1F2933"
 
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
-_TIP = re.compile(r'xlink:title="([nd]_[0-9a-f]{1,40})"')
+_TIP = re.compile(r'xlink:title="([ndg]_[0-9a-f]{1,40})"')
 _FONT = re.compile(r' font-family="[^"]*"')
 _WRAPPER_ID = re.compile(r'<g id="a_[^"]*">')
 _EDGE = re.compile(r'<g id="edge\d+" class="edge">\n?<title>([^<]*)</title>\n?')
@@ -24,6 +24,9 @@ _NODE_ID = re.compile(r'<g id="g[nd]_[0-9a-f]+" class="node')
 _INHERITED = re.compile(r' text-anchor="start"| font-size="11"')  # set once on the root
 _TIP_ATTR = re.compile(r' xlink:title="[nd]_[0-9a-f]+"')
 _NUMBER = re.compile(r"-?\d+\.\d+")
+_NODE_LINES = re.compile(r'<g class="node[^"]*">\n<a .*?</a>\n</g>', re.S)
+_ANY_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_CURVE = re.compile(r' d="(M-?[\d.]+,-?[\d.]+C[-\d., ]+)"')
 _POLYGON = re.compile(
     r'<polygon fill="([^"]*)" stroke="([^"]*)"((?: stroke-[a-z]+="[^"]*")*) points="([^"]*)"/>'
 )
@@ -46,6 +49,29 @@ def _round_numbers(value: str, digits: int) -> str:
         return "0" if text == "-0" else text
 
     return _NUMBER.sub(fmt, value)
+
+
+def _relative(d: str, digits: int) -> str:
+    """``M x,y C x1,y1 x2,y2 x3,y3 ...`` as ``Mx y c dx1 dy1 ...``: relative coordinates are
+    small numbers, which cuts the edges' bytes by about a third."""
+    numbers = [float(v) for v in _ANY_NUMBER.findall(d)]
+    if len(numbers) < 8 or (len(numbers) - 2) % 6:
+        return d
+    x, y = numbers[0], numbers[1]
+    out = [_short(x, digits), _short(y, digits), "c"]
+    for at in range(2, len(numbers), 6):
+        segment = numbers[at : at + 6]
+        out += [_short(segment[i] - (x if i % 2 == 0 else y), digits) for i in range(6)]
+        x, y = segment[4], segment[5]
+    text = "M" + " ".join(out)
+    # a minus sign separates numbers by itself
+    return text.replace(" -", "-").replace(" c", "c").replace("c ", "c")
+
+
+def _short(value: float, digits: int) -> str:
+    text = f"{value:.{digits}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
 
 
 def _polygon_to_rect(match: re.Match[str]) -> str:
@@ -106,10 +132,14 @@ def clean_svg(
         f'<g class="edge cp" fill="{ACCENT}" stroke="{ACCENT}" stroke-width="2">', svg
     )
     svg = _GEOMETRY.sub(lambda m: f' {m.group(1)}="{_round_numbers(m.group(2), digits)}"', svg)
+    svg = _CURVE.sub(lambda m: f' d="{_relative(m.group(1), digits)}"', svg)
     svg = _INHERITED.sub("", svg)  # after rounding: "11.00" is "11" only now
     svg = _group_bare_edges(svg)
     svg = _TIP.sub(lambda m: f'xlink:title="{_attr(tooltips.get(m.group(1), m.group(1)))}"', svg)
     svg = re.sub(r">\s+<", ">\n<", svg.strip())
+    if digits == 0:  # big graphs: one line per node, not six; the page's CSS rounds corners
+        svg = _NODE_LINES.sub(lambda m: m.group(0).replace("\n", ""), svg)
+        svg = svg.replace(' rx="5"/>', "/>").replace("<a xlink:href=", "<a href=")  # SVG 2
     root = f'<svg font-family="{FONT},Arial,sans-serif" font-size="11" text-anchor="start" '
     return svg.replace("<svg ", root + f'fill="{TEXT}" ', 1)
 
@@ -134,7 +164,11 @@ def _group_bare_edges(svg: str) -> str:
     rest = _BARE_EDGE.sub(take, svg)
     if not plain and not marked:
         return svg
-    paths = "".join(f'<path d="{d}"/>\n' for d in plain)
+    # the plain edges of one colour as one path: each would otherwise repeat its element.
+    # Collapsing a namespace still hides them: its summary box is drawn over them.
+    same = [d for d in plain if '"' not in d]
+    paths = f'<path d="{"".join(same)}"/>\n' if same else ""
+    paths += "".join(f'<path d="{d}"/>\n' for d in plain if '"' in d)
     paths += "".join(
         f'<path class="cp" d="{d}" stroke="{ACCENT}" stroke-width="2"/>\n' for d in marked
     )
@@ -149,40 +183,3 @@ def tooltip_names(status: RunStatus) -> dict[str, str]:
     names = {f"n_{n.id}": n.name for n in status.nodes.values()}
     names.update({f"d_{d.id}": d.name for d in status.datasets.values()})
     return names
-
-
-_NODE_HEAD = re.compile(
-    r'<g (?:id="g[nd]_[0-9a-f]+" )?class="node [^"]*'
-    r'">\n?<a xlink:href="#(?:node|dataset)-([0-9a-f]+)"[^>]*>\n?<(rect|path|polygon) ([^>]*?)/>'
-)
-_RECT_BOX = re.compile(r' x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"')
-
-
-def mark_critical_nodes(svg: str, graph_ids: set[str]) -> str:
-    """Give the critical path's tasks and datasets the class ``cp``, a thicker outline and, on
-    tasks, an accent bar along the left edge: visible without CSS and without colour."""
-    if not graph_ids:
-        return svg
-    ids = {g[2:] for g in graph_ids}
-
-    def mark(match: re.Match[str]) -> str:
-        if match.group(1) not in ids:
-            return match.group(0)
-        text = match.group(0)
-        head, shape = (
-            text[: match.start(2) - match.start(0) - 1],
-            text[match.start(2) - match.start(0) - 1 :],
-        )
-        head = head.replace('class="node ', 'class="node cp ', 1)
-        attrs = re.sub(r' stroke-width="[^"]*"', "", match.group(3)) + ' stroke-width="2.6"'
-        shape = f"<{match.group(2)} {attrs}/>"
-        box = _RECT_BOX.search(attrs) if match.group(2) == "rect" else None
-        if box:
-            x, y, _, h = (float(v) for v in box.groups())
-            shape += (
-                f'<path class="cp-mark" d="M{x + 3:g} {y + 3:g}v{h - 6:g}" '
-                f'stroke="{ACCENT}" stroke-width="3"/>'
-            )
-        return head + shape
-
-    return _NODE_HEAD.sub(mark, svg)

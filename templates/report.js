@@ -12,6 +12,9 @@
     var cell = row.children[index];
     if (!cell) { return numeric ? -Infinity : ""; }
     var raw = cell.getAttribute("data-v");
+    if (raw === null && numeric && row.parentNode.parentNode.hasAttribute("data-compact")) {
+      raw = jsonKey(row, index);  // big runs carry no sort keys in the file
+    }
     if (numeric) {
       var n = parseFloat(raw !== null ? raw : cell.textContent);
       return isNaN(n) ? -Infinity : n;
@@ -48,12 +51,32 @@
 
   /* ---- the run status: namespaces and tags of nodes come from the embedded JSON ------ */
   var statusBlock = doc.getElementById("kedro-run-status");
-  var runNodes = {}, runDatasets = {};
+  var runNodes = {}, runDatasets = {}, runData = {};
   try {
-    var runData = JSON.parse(statusBlock ? statusBlock.textContent : "{}");
+    runData = JSON.parse(statusBlock ? statusBlock.textContent : "{}");
     runNodes = runData.nodes || {};
     runDatasets = runData.datasets || {};
   } catch (err) { runNodes = {}; }
+
+  /* big runs: numeric sort keys from the embedded JSON, as the small tables' data-v holds */
+  var runStart = null;
+  function jsonKey(row, index) {
+    var id = row.id.replace(/^(node|dataset)-/, ""), v = null;
+    if (row.id.indexOf("node-") === 0) {
+      var n = runNodes[id] || {};
+      if (index === 3 && n.start_time) {
+        if (runStart === null) { runStart = Date.parse((runData.pipeline || {}).start_time || n.start_time); }
+        v = (Date.parse(n.start_time) - runStart) / 1000;
+      } else if (index === 4) { v = n.status === "success" || n.end_time ? n.duration : null; }
+      else if (index === 5) { v = (n.load_duration || 0) + (n.save_duration || 0); }
+    } else {
+      var d = runDatasets[id] || {};
+      if (index === 2) { v = d.size_known === false ? null : d.size; }
+      else if (index === 3) { v = d.rows; }
+      else if (index === 6) { v = (d.load_duration || 0) + (d.save_duration || 0); }
+    }
+    return v === null || v === undefined || isNaN(v) ? "" : String(v);
+  }
 
   /* ---- tables: filter by text, status, namespace and tag; the diagram and timeline dim -- */
   function applyFilter(form) {
@@ -68,7 +91,8 @@
       var row = rows[i];
       var node = runNodes[row.id.replace(/^node-/, "")] || {};
       var rowNs = node.namespace || "";
-      var ok = (!status || row.getAttribute("data-status") === status) &&
+      // big runs leave data-status out where it is "success"
+      var ok = (!status || (row.getAttribute("data-status") || "success") === status) &&
         (!ns || rowNs === ns || rowNs.indexOf(ns + ".") === 0) &&
         (!tag || (node.tags || []).indexOf(tag) !== -1) &&
         (!q || row.textContent.toLowerCase().indexOf(q) !== -1);
@@ -258,7 +282,8 @@
     inspector.appendChild(close);
     if (!row) { return; }
     row.classList.add("flash");
-    inspector.appendChild(text("h3", row.querySelector("th code").textContent));
+    var head = row.querySelector("th code") || row.querySelector("th");  // big runs: no <code>
+    inspector.appendChild(text("h3", head.firstChild ? head.firstChild.textContent : ""));
     var dl = doc.createElement("dl");
     var heads = row.closest("table").tHead.rows[0].cells;
     for (var i = 1; i < row.cells.length; i++) {

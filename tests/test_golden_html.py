@@ -68,4 +68,5 @@ def test_golden_html(scenario: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("scenario", sorted(scenarios.SCENARIOS))
 def test_golden_dot(scenario: str) -> None:
-    check(f"{scenario}.dot", build_dot(scenarios.SCENARIOS[scenario]()).source)
+    # what is laid out: structure only, statuses are painted after layout
+    check(f"{scenario}.dot", build_dot(scenarios.SCENARIOS[scenario](), paint=False).source)

@@ -30,8 +30,14 @@ class Rendered:
     notices: list[str] = field(default_factory=list)
 
 
-def render(report: RunReport, fmt: str, *, show_datasets: bool = True) -> Rendered:
-    """Render ``report`` in one of :data:`FORMATS`."""
+def render(
+    report: RunReport,
+    fmt: str,
+    *,
+    show_datasets: bool = True,
+    layout_cache: Path | str | None = None,
+) -> Rendered:
+    """Render ``report`` in one of :data:`FORMATS` (``layout_cache``: see render_html)."""
     status = report.status
     if fmt == "json":
         from kedro_run_report.report.json_report import render_json
@@ -40,7 +46,7 @@ def render(report: RunReport, fmt: str, *, show_datasets: bool = True) -> Render
     if fmt == "html":
         from kedro_run_report.report.html import render_html
 
-        html = render_html(report, show_datasets=show_datasets)
+        html = render_html(report, show_datasets=show_datasets, layout_cache=layout_cache)
         return Rendered(html.html, list(html.notices))
     if fmt == "junit":
         from kedro_run_report.report.junit import render_junit

@@ -76,14 +76,23 @@ def content_security_policy(css: str, js: str) -> str:
 
 
 def render_html(
-    run: RunStatus | RunReport, *, show_datasets: bool = True, title: str | None = None
+    run: RunStatus | RunReport,
+    *,
+    show_datasets: bool = True,
+    title: str | None = None,
+    layout_cache: Path | str | None = None,
 ) -> HtmlReport:
-    """Render the self-contained HTML report of one run."""
+    """Render the self-contained HTML report of one run.
+
+    ``layout_cache``: a directory for laid-out diagrams, reused while the pipeline's structure
+    stays the same (``layout_cache.cache_dir(log_root)`` gives the one beside an event log);
+    ``None`` lays out every time.
+    """
     report = RunReport.of(run)
     status = report.status
     path = critical_path(status)
     diagram: DiagramResult = render_diagram(
-        status, show_datasets=show_datasets, critical=path.node_ids
+        status, show_datasets=show_datasets, critical=path.node_ids, layout_cache=layout_cache
     )
     if diagram.svg:
         diagram.svg = add_namespace_summaries(diagram.svg, status)

@@ -1,0 +1,190 @@
+"""Status colours, cues and classes, painted onto the laid-out diagram after layout.
+
+The DOT source the layout program sees depends only on the pipeline's structure: every task
+and dataset gets neutral paint and a fixed-width placeholder where its status cue goes. So the
+layout (and a cached copy of it) is the same whatever the run's statuses, durations and sizes;
+this module then writes, per element, the fill, stroke, dash, width, class and cue text into
+the SVG. Colours stay presentation attributes, so the diagram reads where CSS is blocked.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from kedro_run_report.formatting import format_bytes, format_count, format_duration
+from kedro_run_report.model import (
+    FAILED,
+    INTERRUPTED,
+    NOT_RUN,
+    NOT_SELECTED,
+    SUCCESS,
+    DatasetRun,
+    RunStatus,
+)
+
+# status -> (fill, stroke, text cue); #RRGGBB only, Graphviz rejects short hex
+STATUS_STYLE = {
+    SUCCESS: ("#E8F5EC", "#2F8F4E", "✓"),
+    FAILED: ("#FDECEC", "#C93C3C", "✗"),
+    NOT_RUN: ("#F3F4F6", "#9AA1AB", "–"),
+    INTERRUPTED: ("#FFF4E0", "#C27C0E", "!"),
+    NOT_SELECTED: ("#FFFFFF", "#C5CBD3", "○"),  # outside a partial run's selection
+}
+STATUS_WORD = {
+    SUCCESS: "success",
+    FAILED: "failed",
+    NOT_RUN: "not run",
+    INTERRUPTED: "interrupted",
+    NOT_SELECTED: "not selected",
+}
+# Placeholders laid out where a cue goes: digits have one width in Helvetica, so the box
+# fits the widest usual cue ("! interrupted", "1.8 MB · 77,096 rows") whatever is shown.
+TASK_CUE_SLOT = "0" * 12
+DATA_CUE_SLOT = "0" * 18
+COMPACT_MARK = "✓"  # the status mark leading a one-line task label; replaced after layout
+DASHES = {"dashed": "5,2", "dotted": "1,5"}  # what dot writes for these styles
+
+
+@dataclass(frozen=True)
+class Paint:
+    """How one graph node (``n_<id>``/``d_<id>``) is painted after layout."""
+
+    classes: str  # appended to dot's "node <class>"
+    fill: str | None = None  # None: keep the shape's paint (parameters)
+    stroke: str = ""
+    width: str | None = None  # stroke-width
+    dash: str | None = None  # "dashed" | "dotted"
+    cue: str | None = None  # the second label line, centred
+    mark: str | None = None  # one-line labels: the leading status mark
+
+
+def node_cue(status: str, duration: float) -> str:
+    """The text cue under a task name: ``"✓ 1.2 s"``, ``"✗ failed"``, ``"– not run"``."""
+    mark = STATUS_STYLE[status][2] if status in STATUS_STYLE else "?"
+    if status == SUCCESS:
+        return f"{mark} {format_duration(duration)}"
+    return f"{mark} {STATUS_WORD.get(status, status)}"
+
+
+def dataset_cue(dataset: DatasetRun) -> str:
+    """The text cue under a dataset name: size and rows, or its status."""
+    if dataset.status == FAILED:
+        operation = dataset.error.operation if dataset.error else None
+        return f"✗ failed {operation}" if operation else "✗ failed"
+    parts = []
+    if dataset.size is not None:
+        parts.append(format_bytes(dataset.size))
+    if dataset.rows is not None:
+        parts.append(f"{format_count(dataset.rows)} rows")
+    if parts:
+        return " · ".join(parts)
+    return {NOT_RUN: "– not used", INTERRUPTED: "! interrupted"}.get(dataset.status, "✓")
+
+
+def paints(status: RunStatus, *, compact: bool) -> dict[str, Paint]:
+    """The paint of every planned task and recorded dataset (unselected ones are structure)."""
+    out: dict[str, Paint] = {}
+    for node in [*status.nodes.values(), *status.unselected.values()]:
+        fill, stroke, mark = STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])
+        out[f"n_{node.id}"] = Paint(
+            f"task {node.status}",
+            fill,
+            stroke,
+            "2.2" if node.status == FAILED else None,
+            {NOT_RUN: "dashed", NOT_SELECTED: "dotted"}.get(node.status),
+            None if compact else node_cue(node.status, node.compute_duration),
+            mark if compact else None,
+        )
+    for ds in status.datasets.values():
+        if ds.is_parameter:
+            out[f"d_{ds.id}"] = Paint(f"param {ds.status}")
+            continue
+        fill, stroke, _ = STATUS_STYLE.get(ds.status, STATUS_STYLE[NOT_RUN])
+        memory = (ds.type or "").endswith("MemoryDataset")
+        mark = {FAILED: "✗", INTERRUPTED: "!"}.get(ds.status, "")
+        out[f"d_{ds.id}"] = Paint(
+            f"data {ds.status}",
+            fill if ds.status in (FAILED, INTERRUPTED) else "#FFFFFF",
+            stroke,
+            "2.2" if ds.status == FAILED else None,
+            "dashed" if memory or ds.status == NOT_RUN else None,
+            None if compact else dataset_cue(ds),
+            mark if compact else None,
+        )
+    return out
+
+
+_CHUNK = re.compile(r'<g id="g([ndg]_[0-9a-f]+)" class="node([^"]*)">(.*?)</a>', re.S)
+_SHAPE = re.compile(
+    r'<(polygon|path|polyline|ellipse) fill="([^"]*)" stroke="([^"]*)"((?: stroke-[a-z]+="[^"]*")*)'
+)
+# dot writes <text text-anchor=...>, graphviz-pure <text xml:space="preserve" text-anchor=...>
+_TEXT = re.compile(r'<text([^>]*?) text-anchor="start" x="([-\d.]+)"([^>]*)>([^<]*)</text>')
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _centre(chunk: str) -> float | None:
+    """The x centre of a node's outline (its first shape's points or path)."""
+    shape = re.search(r' (?:points|d)="([^"]*)"', chunk)
+    if not shape:
+        return None
+    xs = [float(v) for v in _NUMBER.findall(shape.group(1))[0::2]]
+    return (min(xs) + max(xs)) / 2 if xs else None
+
+
+def _paint_shapes(chunk: str, paint: Paint) -> str:
+    extra = (f' stroke-width="{paint.width}"' if paint.width else "") + (
+        f' stroke-dasharray="{DASHES[paint.dash]}"' if paint.dash else ""
+    )
+
+    def shape(match: re.Match[str]) -> str:
+        tag, fill, _, _ = match.groups()
+        new_fill = fill if fill == "none" else paint.fill
+        return f'<{tag} fill="{new_fill}" stroke="{paint.stroke}"{extra}'
+
+    head, sep, rest = chunk.partition("<text")
+    return _SHAPE.sub(shape, head) + sep + rest
+
+
+def _paint_text(chunk: str, paint: Paint) -> str:
+    texts = list(_TEXT.finditer(chunk))
+    if not texts:
+        return chunk
+    last = texts[-1]
+    lead, x, attrs, content = last.groups()
+    centre = _centre(chunk)
+    if paint.cue is not None:
+        content = html.escape(paint.cue, quote=False)
+    elif paint.mark is not None and content.startswith(COMPACT_MARK + " "):
+        content = paint.mark + content[len(COMPACT_MARK) :]  # a task: same width
+        centre = None
+    elif paint.mark:
+        content = f"{paint.mark} {content}"  # a failed dataset: the mark leads its name
+    else:
+        return chunk
+    if centre is None:
+        text = f'<text{lead} text-anchor="start" x="{x}"{attrs}>{content}</text>'
+    else:
+        text = f'<text{lead} text-anchor="middle" x="{centre:.2f}"{attrs}>{content}</text>'
+    return chunk[: last.start()] + text + chunk[last.end() :]
+
+
+def paint_svg(svg: str, table: dict[str, Paint]) -> str:
+    """Write each element's status paint, class and cue into the layout program's SVG."""
+
+    def one(match: re.Match[str]) -> str:
+        ident, classes, body = match.groups()
+        paint = table.get(ident)
+        if paint is None:
+            return match.group(0)
+        if paint.fill is not None:
+            body = _paint_shapes(body, paint)
+            body = _paint_text(body, paint)
+        if ident.startswith("g_"):  # a namespace box: not a node the inspector shows
+            return f'<g id="g{ident}" class="{paint.classes}">{body}</a>'
+        base = classes.replace(" task", "").replace(" data", "").replace(" param", "")
+        return f'<g id="g{ident}" class="node{base} {paint.classes}">{body}</a>'
+
+    return _CHUNK.sub(one, svg)
