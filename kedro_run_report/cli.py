@@ -18,6 +18,7 @@ import click
 from kedro_run_report.analysis import HistoryRow
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.history_table import history_table
+from kedro_run_report.layout_cache import cache_dir
 from kedro_run_report.location import project_credentials
 from kedro_run_report.model import FAILED, INTERRUPTED
 from kedro_run_report.reader import list_history, load_group_report, load_run_report
@@ -165,7 +166,9 @@ def _report(
     run = load()
     written = []
     for fmt, target in plan:
-        rendered = render(run, fmt, show_datasets=not no_datasets)
+        rendered = render(
+            run, fmt, show_datasets=not no_datasets, layout_cache=cache_dir(run.log_root)
+        )
         for notice in rendered.notices:
             click.echo(notice, err=True)
         where = write_output(rendered.text, target)

@@ -77,7 +77,7 @@ def load_run_report(
     source, warnings = locate(project_path=project_path, events=events, run_id=run_id)
     status = aggregate_checked(source.events, source.description, warnings)
     if source.root is None or source.record is None:
-        return RunReport(status)
+        return RunReport(status, log_root=source.root)
     current = source.record
     earlier = [
         r for r in list_runs(source.root) if (r.start, r.key) <= (current.start, current.key)
@@ -93,7 +93,7 @@ def load_run_report(
         baseline = pick_baseline(earlier, current, load)
         baseline_status = baseline.status if baseline else None
     comparison = compare(status, baseline_status) if baseline_status is not None else None
-    return RunReport(status, comparison, history_rows(earlier, load))
+    return RunReport(status, comparison, history_rows(earlier, load), log_root=source.root)
 
 
 def load_group_report(
@@ -107,7 +107,8 @@ def load_group_report(
             f"No recorded run belongs to the group {group!r} in {root}. Runs join a group "
             "when KEDRO_RUN_REPORT_GROUP is set for `kedro run`."
         )
-    return RunReport(merge_group(group, [read_record(record) for record in records]))
+    merged = merge_group(group, [read_record(record) for record in records])
+    return RunReport(merged, log_root=root)
 
 
 def read_record(record: RunRecord) -> RunStatus:

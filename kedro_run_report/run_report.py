@@ -16,6 +16,7 @@ class RunReport:
     status: RunStatus
     comparison: Comparison | None = None  # with the previous run of the same selection
     history: list[HistoryRow] = field(default_factory=list)  # recorded runs, newest first
+    log_root: str | None = None  # the event log it was read from, when it is one
 
     @classmethod
     def of(cls, run: RunStatus | RunReport) -> RunReport:

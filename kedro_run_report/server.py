@@ -58,9 +58,14 @@ class _Handler(BaseHTTPRequestHandler):
 
             body, kind = render_json(report), "application/json; charset=utf-8"
         else:
+            from kedro_run_report.layout_cache import cache_dir
             from kedro_run_report.report.html import render_html
 
-            body = render_html(report, show_datasets=self.server.show_datasets).html
+            body = render_html(
+                report,
+                show_datasets=self.server.show_datasets,
+                layout_cache=cache_dir(report.log_root),
+            ).html
             kind = "text/html; charset=utf-8"
         self._send(HTTPStatus.OK, kind, body, reload=running and path != "/api/run-status")
 

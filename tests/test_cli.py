@@ -358,3 +358,13 @@ def test_report_compares_with_the_previous_run(cwd: Path) -> None:
         "--events", str(cwd / "log"), "--compare", "nope", "-f", "json", "-o", "-"
     )
     assert code == EXIT_BAD_INPUT and "'nope'" in err
+
+
+def test_a_second_report_reuses_the_cached_layout(cwd: Path) -> None:
+    record_run(cwd / "log", _good_run())
+    assert invoke("--events", str(cwd / "log"), "-o", "first.html", "-q")[0] == 0
+    cached = list((cwd / "log" / "layouts").glob("*.svg"))
+    assert len(cached) == 1  # the layout of this pipeline's structure
+    assert invoke("--events", str(cwd / "log"), "-o", "second.html", "-q")[0] == 0
+    assert list((cwd / "log" / "layouts").glob("*.svg")) == cached
+    assert (cwd / "first.html").read_text() == (cwd / "second.html").read_text()
