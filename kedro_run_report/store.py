@@ -41,9 +41,11 @@ HOST = socket.gethostname()
 # A remote batch is written when it holds this many events or is this old (seconds).
 BATCH_EVENTS = 500
 BATCH_SECONDS = 5.0
+# Uploads asked for by node ends are at least this far apart (seconds).
+MIN_UPLOAD_INTERVAL = 1.0
 #: Longer lines are skipped with a warning, unread: no event of ours comes near this (error
 #: texts are cut to a fraction of it), and it bounds the memory a hostile log can cost.
-MAX_LINE_BYTES = 8 * 1024 * 1024
+MAX_LINE_BYTES = 32 * 1024 * 1024  # a run_start of a 150,000-node pipeline still fits
 READ_CHUNK_BYTES = 1024 * 1024
 
 
@@ -169,6 +171,7 @@ class EventWriter:
             self._flusher.start()
 
     def _flush_when_due(self) -> None:
+        last_upload = 0.0
         while not self._closed.is_set():
             asked = self._due.wait(BATCH_SECONDS / 4)
             self._due.clear()
@@ -176,11 +179,19 @@ class EventWriter:
                 ready = bool(self._batch) and (
                     asked or time.monotonic() - self._batch_started >= BATCH_SECONDS
                 )
-            if ready and not self._closed.is_set():
-                try:
-                    self.flush()
-                except Exception:  # the next round or the final flush tries again
-                    pass
+                full = len(self._batch) >= BATCH_EVENTS
+            if not ready:
+                continue
+            # Short nodes end many times a second: gather their ends into one object a
+            # second rather than one object each (a full batch goes at once).
+            pause = MIN_UPLOAD_INTERVAL - (time.monotonic() - last_upload)
+            if pause > 0 and not full and self._closed.wait(pause):
+                return  # closing: close() uploads what is left
+            try:
+                self.flush()
+                last_upload = time.monotonic()
+            except Exception:  # the next round or the final flush tries again
+                pass
 
     def close(self) -> None:
         """Flush and release the stream."""
