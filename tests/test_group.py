@@ -128,3 +128,28 @@ def test_merging_leaves_the_parts_untouched() -> None:
     before = a.to_dict()
     merge_group("g", [a, a])
     assert a.to_dict() == before
+
+
+def test_the_html_report_lists_the_parts_and_the_attempts() -> None:
+    from kedro_run_report.report.html import render_html
+
+    a = _only(
+        _part(
+            "p1", 100.0, 1, "h1", lambda log: log.load("raw", "a").node("a").save("mid", "a").end()
+        ),
+        "a",
+    )
+    failed = _only(
+        _part("p2", 110.0, 2, "h2", lambda log: log.load("mid", "b").node_fails("b").error()), "b"
+    )
+    retry = _only(
+        _part(
+            "p3", 120.0, 3, "h2", lambda log: log.load("mid", "b").node("b").save("out", "b").end()
+        ),
+        "b",
+    )
+    html = render_html(merge_group("g", [a, failed, retry])).html
+    assert "A run group of 3 runs" in html
+    for run_id in ("p1", "p2", "p3"):
+        assert f"<code>{run_id}</code>" in html
+    assert "2 attempts" in html and "attempts: p2: failed; p3: success" in html

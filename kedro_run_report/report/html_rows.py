@@ -15,7 +15,7 @@ from kedro_run_report.formatting import (
     format_offset,
 )
 from kedro_run_report.ids import dataset_id
-from kedro_run_report.model import FAILED, NOT_RUN, RunStatus
+from kedro_run_report.model import FAILED, NOT_RUN, NodeRun, RunStatus
 
 
 @dataclass
@@ -96,7 +96,7 @@ def node_rows(status: RunStatus, badges: dict[str, tuple[str, str]]) -> list[Row
                 _sort(io),
                 "load / save",
             ),
-            "worker": Cell(worker, worker, " · ".join(where)),
+            "worker": Cell(*_with_attempts(worker, " · ".join(where), node)),
         }
         links = [
             Link(name, f"#dataset-{dataset_id(name)}" if dataset_id(name) in known else "")
@@ -123,6 +123,15 @@ def node_rows(status: RunStatus, badges: dict[str, tuple[str, str]]) -> list[Row
             )
         )
     return rows
+
+
+def _with_attempts(worker: str, where: str, node: NodeRun) -> tuple[str, str, str]:
+    """The worker cell; in a run group a retried node also says which attempt decided."""
+    if len(node.attempts) < 2:
+        return worker, worker, where
+    tried = "; ".join(f"{a.run_id}: {a.status}" for a in node.attempts)
+    text = f"{worker} · {len(node.attempts)} attempts"
+    return text, worker, f"{where} · attempts: {tried}"
 
 
 def dataset_rows(status: RunStatus) -> list[Row]:

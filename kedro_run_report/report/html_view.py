@@ -10,6 +10,7 @@ from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD, DiagramResult
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
+    format_duration,
     format_timestamp,
     iso_utc,
 )
@@ -96,6 +97,20 @@ class ReportView:
     timing: TimeView | None = None
     comparison: ComparisonView | None = None
     critical_wall: str = ""
+    parts: list[tuple[str, str, str, str]] = field(default_factory=list)  # a run group's runs
+
+
+def group_parts(status: RunStatus) -> list[tuple[str, str, str, str]]:
+    """A run group's runs: (run id, where it ran, status, duration), in start order."""
+    return [
+        (
+            part.run_id,
+            " · ".join(x for x in (part.host, f"pid {part.pid}" if part.pid else "") if x),
+            STATUS_WORD.get(part.status, part.status),
+            format_duration(part.duration),
+        )
+        for part in status.parts
+    ]
 
 
 def _errors(status: RunStatus) -> list[ErrorBlock]:
@@ -299,6 +314,7 @@ def build_view(
         link_datasets=len(status.nodes) <= LINK_DATASETS_UP_TO,
         partial_note=partial_note(status),
         unselected=[Link(n.name, f"node-{n.id}") for n in status.unselected.values()],
+        parts=group_parts(status),
         tags=sorted({t for n in status.nodes.values() for t in n.tags}),
         timing=time_view(status, path, time_breakdown(status)) if ran else None,
         comparison=comparison_view(report),
