@@ -75,3 +75,24 @@ def test_bad_input_inside_a_project_is_one_line(project: Path) -> None:
     assert result.returncode == 2
     assert "No runs recorded" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_second_real_run_is_compared_with_the_first(project: Path) -> None:
+    assert run_kedro(project, "run").returncode == 0
+    assert run_kedro(project, "run", "--runner", "ThreadRunner").returncode == 0
+    result = run_kedro(project, "viz", "report", "-f", "json", "-f", "html", "-o", "out/", "-q")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((project / "out" / "run-status.json").read_text())
+    runs = [row["run_id"] for row in data["history"]]
+    assert len(runs) == 2 and runs[0] == data["pipeline"]["run_id"]
+    comparison = data["comparison"]
+    assert comparison["previous_run_id"] == runs[1]
+    assert comparison["current_run_id"] == runs[0]
+    path = data["analysis"]["critical_path"]["node_ids"]
+    names = [data["nodes"][i]["name"] for i in path]
+    assert names[-1] == "summarise" and set(names) <= {n["name"] for n in data["nodes"].values()}
+    shares = data["analysis"]["time_breakdown"]
+    assert shares["wall"] > 0
+    html = (project / "out" / "run-report.html").read_text()
+    assert "Compared with the previous run" in html
+    assert "Timeline" in html and "Where the time went" in html
