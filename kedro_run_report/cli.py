@@ -11,21 +11,21 @@ import json
 import os
 import webbrowser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kedro_run_report.analysis import HistoryRow
 from kedro_run_report.errors import RunReportError
-from kedro_run_report.history_table import history_table
-from kedro_run_report.layout_cache import cache_dir
-from kedro_run_report.location import project_credentials
 from kedro_run_report.model import FAILED, INTERRUPTED
-from kedro_run_report.reader import list_history, load_group_report, load_run_report
 from kedro_run_report.report import FORMATS, append_output, plan_outputs, render, write_output
-from kedro_run_report.run_report import RunReport
 from kedro_run_report.server import DEFAULT_PORT
-from kedro_run_report.store import use_storage_options
+
+if TYPE_CHECKING:
+    from kedro_run_report.analysis import HistoryRow
+    from kedro_run_report.run_report import RunReport
+
+# Kedro imports every plugin's commands at each start (also for `kedro run`), so what only
+# `report` needs is imported when it runs.
 
 # Exit codes. 1 stays Python's own for a crash, so CI can tell a bug of ours from a verdict.
 EXIT_BAD_INPUT = 2  # no runs, unknown run id, corrupt log, unwritable output, bad options
@@ -143,6 +143,11 @@ def _report(
     port: int,
 ) -> int:
     """Do what the options ask; return the exit code."""
+    from kedro_run_report.layout_cache import cache_dir
+    from kedro_run_report.location import project_credentials
+    from kedro_run_report.reader import list_history, load_group_report, load_run_report
+    from kedro_run_report.store import use_storage_options
+
     use_storage_options(project_credentials(project_path))  # a remote log's named credentials
 
     def load() -> RunReport:
@@ -210,6 +215,8 @@ def _print_history(rows: list[HistoryRow], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
     else:
+        from kedro_run_report.history_table import history_table
+
         click.echo(history_table(rows), nl=False)
 
 

@@ -10,17 +10,20 @@ import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.model import INTERRUPTED
-from kedro_run_report.run_report import RunReport
+
+if TYPE_CHECKING:
+    from kedro_run_report.run_report import RunReport
 
 HOST = "127.0.0.1"  # never another interface: the report may hold internal details
 DEFAULT_PORT = 4142
 RELOAD_SECONDS = 5
 
-Loader = Callable[[], RunReport]
+Loader = Callable[[], "RunReport"]
 
 
 class ReportServer(ThreadingHTTPServer):
