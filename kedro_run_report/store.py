@@ -45,7 +45,7 @@ BATCH_SECONDS = 5.0
 MIN_UPLOAD_INTERVAL = 1.0
 #: Longer lines are skipped with a warning, unread: no event of ours comes near this (error
 #: texts are cut to a fraction of it), and it bounds the memory a hostile log can cost.
-MAX_LINE_BYTES = 32 * 1024 * 1024  # a run_start of a 150,000-node pipeline still fits
+MAX_LINE_BYTES = 64 * 1024 * 1024  # the run_start of a pipeline of 200,000 nodes still fits
 READ_CHUNK_BYTES = 1024 * 1024
 
 
