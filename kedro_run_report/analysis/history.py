@@ -79,16 +79,7 @@ def _row(record: RunRecord, loader: Loader) -> HistoryRow:
         status = loader(record)
     except (RunReportError, OSError) as exc:
         # OSError too: a run pruned by a concurrent `kedro run` while we list is not fatal.
-        names = manifest.get("pipeline_names")
-        return HistoryRow(
-            run_id=record.run_id,
-            key=record.key,
-            pipelines=[str(n) for n in names] if isinstance(names, list) else [],
-            start=start,
-            runner=_str_or_none(manifest.get("runner")),
-            partial=bool(manifest.get("filters")),
-            message=str(exc) or exc.__class__.__name__,
-        )
+        return _manifest_row(record, start, message=str(exc) or exc.__class__.__name__)
     pipeline = status.pipeline
     counts = status.summary()["nodes"]
     return HistoryRow(
@@ -110,25 +101,34 @@ def _row(record: RunRecord, loader: Loader) -> HistoryRow:
 
 def _row_from_outcome(record: RunRecord, outcome: dict[str, Any], start: str | None) -> HistoryRow:
     """A finished run's row from its manifest alone: no event is read."""
-    manifest = record.manifest
-    names = manifest.get("pipeline_names")
     nodes = outcome.get("nodes")
     counts: dict[str, Any] = nodes if isinstance(nodes, dict) else {}
     duration = outcome.get("duration")
-    return HistoryRow(
-        run_id=record.run_id,
-        key=record.key,
-        pipelines=[str(n) for n in names] if isinstance(names, list) else [],
-        start=start,
+    return _manifest_row(
+        record,
+        start,
         duration=float(duration) if isinstance(duration, (int, float)) else None,
         status=str(outcome["status"]),
         succeeded=int(counts.get(SUCCESS, 0)),
         failed=int(counts.get(FAILED, 0)),
         not_run=int(counts.get(NOT_RUN, 0)),
         interrupted=int(counts.get(INTERRUPTED, 0)),
+        message=_str_or_none(outcome.get("error")),
+    )
+
+
+def _manifest_row(record: RunRecord, start: str | None, **fields: Any) -> HistoryRow:
+    """A row whose identity comes from the run's manifest, plus ``fields``."""
+    manifest = record.manifest
+    names = manifest.get("pipeline_names")
+    return HistoryRow(
+        run_id=record.run_id,
+        key=record.key,
+        pipelines=[str(n) for n in names] if isinstance(names, list) else [],
+        start=start,
         runner=_str_or_none(manifest.get("runner")),
         partial=bool(manifest.get("filters")),
-        message=_str_or_none(outcome.get("error")),
+        **fields,
     )
 
 
