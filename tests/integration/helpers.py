@@ -1,10 +1,16 @@
-"""Reading back what a real run recorded."""
+"""Starting real runs in the background and reading back what they recorded."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
+
+import pytest
+from kedro_project import kedro_env
 
 from kedro_run_report.model import RunStatus
 from kedro_run_report.reader import load_run_status
@@ -30,3 +36,31 @@ def viz_structured(project: Path) -> Any:
     from kedro_viz.api.rest.responses.run_events import transform_events_to_structured_format
 
     return transform_events_to_structured_format(viz_events(project))
+
+
+def start_kedro(project: Path, *args: str, **env: str) -> subprocess.Popen[str]:
+    """`kedro run <args>` in the background, its output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run", *args],
+        cwd=project,
+        env=kedro_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for_node_start(root: Path, node: str, proc: subprocess.Popen[str]) -> Path:
+    """Poll the event log until ``node`` has started; return its run directory."""
+    deadline = time.monotonic() + 90
+    marker = f'"node":"{node}"'
+    while time.monotonic() < deadline:
+        for stream in root.glob("runs/*/events-*.jsonl"):
+            lines = stream.read_text().splitlines()
+            if any('"node_start"' in line and marker in line for line in lines):
+                return stream.parent
+        if proc.poll() is not None:
+            pytest.fail(f"kedro exited early: {proc.communicate()[0][-2000:]}")
+        time.sleep(0.05)
+    proc.kill()
+    pytest.fail(f"{node} never started")

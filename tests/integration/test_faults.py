@@ -8,16 +8,22 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import textwrap
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ALL_NODES, node_statuses, status_of, viz_events, viz_structured
-from kedro_project import kedro_env, run_kedro, run_python
+from helpers import (
+    ALL_NODES,
+    node_statuses,
+    start_kedro,
+    status_of,
+    viz_events,
+    viz_structured,
+    wait_for_node_start,
+)
+from kedro_project import run_kedro, run_python
 
 from kedro_run_report.store import list_runs
 
@@ -26,33 +32,6 @@ pytestmark = pytest.mark.integration
 LOG_ROOT = Path(".viz") / "run-report"
 WARNING = "kedro-run-report could not record this run"
 SUCCESS_LINE = "Pipeline execution completed successfully"
-
-
-def start_kedro(project: Path, *args: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run", *args],
-        cwd=project,
-        env=kedro_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def wait_for_node_start(root: Path, node: str, proc: subprocess.Popen[str]) -> Path:
-    """Poll the event log until ``node`` has started; return its run directory."""
-    deadline = time.monotonic() + 90
-    marker = f'"node":"{node}"'
-    while time.monotonic() < deadline:
-        for stream in root.glob("runs/*/events-*.jsonl"):
-            lines = stream.read_text().splitlines()
-            if any('"node_start"' in line and marker in line for line in lines):
-                return stream.parent
-        if proc.poll() is not None:
-            pytest.fail(f"kedro exited early: {proc.communicate()[0][-2000:]}")
-        time.sleep(0.05)
-    proc.kill()
-    pytest.fail(f"{node} never started")
 
 
 def test_ctrl_c_records_an_interrupted_run(project: Path) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import start_kedro
 from kedro_project import kedro_env, run_kedro
 from s3_server import moto_server
 
@@ -29,17 +30,6 @@ def s3() -> Iterator[dict[str, str]]:
     """A moto S3 server on loopback, with one bucket; yields the client environment."""
     with moto_server(BUCKET) as env:
         yield env
-
-
-def _start(project: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run", *args],
-        cwd=project,
-        env=kedro_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def _objects(env: dict[str, str], prefix: str) -> list[str]:
@@ -62,10 +52,10 @@ def test_parallel_tasks_of_one_group_on_s3(ran_project: Path, s3: dict[str, str]
     log = f"s3://{BUCKET}/toy-logs"
     env = {**s3, "KEDRO_RUN_REPORT_DIR": log, "KEDRO_RUN_REPORT_GROUP": "airflow__run_42"}
     tasks = [
-        _start(ran_project, env, "--nodes", "prep.clean,prep.enrich"),
-        _start(ran_project, env, "--nodes", "model.train"),
-        _start(ran_project, {**env, "FAIL_NODE": "model.score"}, "--nodes", "model.score"),
-        _start(ran_project, {**env, "SLEEP_NODE": "summarise"}, "--nodes", "summarise"),
+        start_kedro(ran_project, "--nodes", "prep.clean,prep.enrich", **env),
+        start_kedro(ran_project, "--nodes", "model.train", **env),
+        start_kedro(ran_project, "--nodes", "model.score", FAIL_NODE="model.score", **env),
+        start_kedro(ran_project, "--nodes", "summarise", SLEEP_NODE="summarise", **env),
     ]
     sleeper = tasks[-1]
     try:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from helpers import node_statuses, status_of, viz_events
-from kedro_project import kedro_env, run_kedro, run_python
+from helpers import node_statuses, start_kedro, status_of, viz_events, wait_for_node_start
+from kedro_project import run_kedro, run_python
 
 from kedro_run_report.store import list_runs
 
@@ -61,26 +58,9 @@ def test_two_session_runs_in_one_process_are_two_runs(project: Path) -> None:
 
 
 def test_sigkill_keeps_every_event_before_the_kill(project: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run"],
-        cwd=project,
-        env=kedro_env(SLEEP_NODE="model.train"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_kedro(project, SLEEP_NODE="model.train")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            streams = list((project / LOG_ROOT).glob("runs/*/events-*.jsonl"))
-            if (
-                streams
-                and '"node_start"' in streams[0].read_text()
-                and ('"node":"model.train"' in streams[0].read_text().split('"node_start"')[-1])
-            ):
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("model.train never started")
+        wait_for_node_start(project / LOG_ROOT, "model.train", proc)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
