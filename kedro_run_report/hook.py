@@ -72,6 +72,8 @@ _LOAD_END = EventKind.LOAD_END.value
 _SAVE_START = EventKind.SAVE_START.value
 _SAVE_END = EventKind.SAVE_END.value
 _SIZE = EventKind.SIZE.value
+# The main process folds its own events into the run's status this many at a time.
+FOLD_BATCH = 20_000
 # How long the end of a run waits for remote dataset sizes still being measured (seconds).
 SIZES_GRACE = 2.0
 
@@ -81,6 +83,21 @@ _SNAPSHOT_NODE_IDS: dict[str, str] = {}
 #: that an exception quoting a whole data frame cannot make an event line huge.
 MAX_ERROR_CHARS = 100_000
 INTERRUPTED_MESSAGE = "Run interrupted (KeyboardInterrupt)"
+
+
+class _ThisProcess:
+    """This process's id, kept current across forks: ``os.getpid`` is a system call, and the
+    hook asks for it on every event."""
+
+    pid = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_ThisProcess.forked)
 
 
 def error_info(error: BaseException, redactor: Redactor = PATTERNS) -> dict[str, str]:
@@ -137,6 +154,7 @@ class _Recorder:
         self.pid = os.getpid()
         # The run directory exists (create_run made it); if it vanished, do not recreate it.
         self.writer = EventWriter(location, create_dir=False)
+        self.remote = self.writer.remote  # a remote stream batches; flush hints matter
         self.sizes = SizeProbe(catalog)
         if role != "main":
             # Pool workers end without atexit; let their remote sizes land first (the
@@ -147,32 +165,48 @@ class _Recorder:
         # Loads seen before this process knew the catalog: (node name, dataset name).
         self.unmeasured: list[tuple[str, str]] = []
         self._node_ids: dict[str, str] = dict(_SNAPSHOT_NODE_IDS)
-        # The main process also folds its own events as it writes them, so that a run with
-        # no worker processes needs no reading back at its end.
+        # The main process also keeps its own events, so that a run with no worker processes
+        # needs no reading back at its end. They are folded in batches: one tight loop costs
+        # less than folding each event between Kedro's calls, when the caches are cold.
         self.live = Aggregator() if live else None
+        self._unfolded: list[Event] = []
         self._live_lock = threading.Lock()
         self.emit(process_event(run_id, role))
 
-    def node_id(self, node: Any) -> str:
-        """Kedro-Viz id of a node, computed once per node name."""
-        name = node.name
+    def node_id(self, node: Any, name: str) -> str:
+        """Kedro-Viz id of a node (named ``name``), computed once per node name."""
         ident = self._node_ids.get(name)
         if ident is None:
             ident = self._node_ids[name] = node_id(str(node))
         return ident
 
     def emit(self, event: Event, flush: bool = False) -> None:
-        # Folded in before writing: if the disk fails, the run's status is still whole here.
+        # Kept before writing: if the disk fails, the run's status is still whole in memory.
         if self.live is not None:
-            with self._live_lock:
-                self.live.add(event)
+            with self._live_lock:  # threads of a ThreadRunner share this recorder
+                self._unfolded.append(event)
+                full = len(self._unfolded) >= FOLD_BATCH
+            if full:
+                self._fold()
         self.writer.write(event, flush=flush)
+
+    def _fold(self) -> None:
+        with self._live_lock:
+            events, self._unfolded = self._unfolded, []
+            add = self.live.add  # type: ignore[union-attr]
+            for event in events:
+                add(event)
+
+    def live_status(self) -> RunStatus:
+        """The run's status from this process's own events."""
+        self._fold()
+        return self.live.result()  # type: ignore[union-attr]
 
     def status_if_alone(self) -> RunStatus | None:
         """The run's status from memory, if no other process wrote events for it."""
         if self.live is None or len(event_files(self.location)) > 1:
             return None
-        return self.live.result()
+        return self.live_status()
 
     def final_status(self, lost: bool) -> RunStatus | None:
         """The run's status at its end: from memory alone, or read back with the workers'.
@@ -181,7 +215,7 @@ class _Recorder:
         what memory holds is the best there is.
         """
         if self.live is not None and (lost or self.writer.broken):
-            return self.live.result()
+            return self.live_status()
         return self.status_if_alone() or aggregate(iter_run_events(self.location, []))
 
 
@@ -221,7 +255,7 @@ class RunReportHook:
 
     def _recorder(self) -> _Recorder | None:
         """The recorder for this process, joining the active run in a worker process."""
-        pid = os.getpid()
+        pid = _ThisProcess.pid
         main = self._main
         if main is not None and main.pid == pid:
             return main
@@ -431,7 +465,7 @@ class RunReportHook:
 
     @hook_impl
     def before_node_run(self, node: Any, catalog: Any, inputs: dict[str, Any]) -> None:
-        with self._guard:
+        try:
             recorder = self._recorder()
             if recorder is None:
                 return
@@ -439,32 +473,38 @@ class RunReportHook:
                 recorder.sizes.catalog = catalog  # spawned workers see the catalog only here
             if recorder.unmeasured:
                 self._measure_late(recorder, node, inputs)
+            name = node.name
             recorder.emit(
                 {
                     "kind": _NODE_START,
                     "t": time.time(),
-                    "node": node.name,
-                    "id": recorder.node_id(node),
+                    "node": name,
+                    "id": recorder.node_id(node, name),
                     "pid": recorder.pid,
                     "thread": threading.current_thread().name,
                 }
             )
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def after_node_run(self, node: Any) -> None:
-        with self._guard:
+        try:
             recorder = self._recorder()
             if recorder is None:
                 return
+            name = node.name
             recorder.emit(
                 {
                     "kind": _NODE_END,
                     "t": time.time(),
-                    "node": node.name,
-                    "id": recorder.node_id(node),
+                    "node": name,
+                    "id": recorder.node_id(node, name),
                 },
-                flush=not node.outputs,
+                flush=recorder.remote and not node.outputs,
             )
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def on_node_error(self, error: BaseException, node: Any) -> None:
@@ -472,12 +512,13 @@ class RunReportHook:
             recorder = self._recorder()
             if recorder is None:
                 return
+            name = node.name
             recorder.emit(
                 {
                     "kind": _NODE_ERROR,
                     "t": time.time(),
-                    "node": node.name,
-                    "id": recorder.node_id(node),
+                    "node": name,
+                    "id": recorder.node_id(node, name),
                     "error": error_info(error, self._redactor),
                 },
                 flush=True,
@@ -487,7 +528,7 @@ class RunReportHook:
 
     @hook_impl
     def before_dataset_loaded(self, dataset_name: str, node: Any) -> None:
-        with self._guard:
+        try:
             recorder = self._recorder()
             if recorder is not None:
                 recorder.emit(
@@ -498,17 +539,21 @@ class RunReportHook:
                         "node": node.name,
                     }
                 )
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def after_dataset_loaded(self, dataset_name: str, data: Any, node: Any) -> None:
-        with self._guard:
+        try:
             recorder = self._recorder()
             if recorder is not None:
                 recorder.emit(self._io_end(recorder, _LOAD_END, dataset_name, data, node))
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def before_dataset_saved(self, dataset_name: str, node: Any) -> None:
-        with self._guard:
+        try:
             recorder = self._recorder()
             if recorder is not None:
                 recorder.emit(
@@ -519,16 +564,21 @@ class RunReportHook:
                         "node": node.name,
                     }
                 )
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
-        with self._guard:
+        try:
             recorder = self._recorder()
             if recorder is not None:
-                last_output = bool(node.outputs) and node.outputs[-1] == dataset_name
+                # A remote stream uploads when a node's last output is saved.
+                last_output = recorder.remote and node.outputs[-1:] == [dataset_name]
                 recorder.emit(
                     self._io_end(recorder, _SAVE_END, dataset_name, data, node), flush=last_output
                 )
+        except Exception as exc:
+            self._warn(exc)
 
     @staticmethod
     def _measure_late(recorder: _Recorder, node: Any, inputs: dict[str, Any]) -> None:
@@ -554,16 +604,16 @@ class RunReportHook:
 
     @staticmethod
     def _io_end(recorder: _Recorder, kind: str, dataset_name: str, data: Any, node: Any) -> Event:
-        t = time.time()
-        event: Event = {"kind": kind, "t": t, "dataset": dataset_name, "node": node.name}
+        node_name = node.name
+        event: Event = {"kind": kind, "t": time.time(), "dataset": dataset_name, "node": node_name}
         if recorder.sizes.catalog is None:
-            recorder.unmeasured.append((node.name, dataset_name))
+            recorder.unmeasured.append((node_name, dataset_name))
             return event
         op = "load" if kind == _LOAD_END else "save"
 
         def later(size: int) -> None:  # a remote size, measured on the probe's thread
             late = {"kind": _SIZE, "t": time.time(), "dataset": dataset_name, "op": op}
-            recorder.emit({**late, "node": node.name, "size": size})
+            recorder.emit({**late, "node": node_name, "size": size})
 
         try:
             size, rows, in_memory = recorder.sizes.measure(dataset_name, data, later)

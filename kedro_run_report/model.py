@@ -353,9 +353,12 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _list(value: Any) -> list[Any]:
-    """A JSON list, or nothing: a string or number where a list belongs is ignored."""
-    return value if isinstance(value, list) else []
+def _list(value: Any) -> list[Any] | tuple[Any, ...]:
+    """A JSON list, or nothing: a string or number where a list belongs is ignored.
+
+    Tuples count too: the hook's own snapshot uses them (see ``snapshot.node_spec``).
+    """
+    return value if isinstance(value, (list, tuple)) else []
 
 
 def _strs(value: Any) -> list[str]:

@@ -116,14 +116,18 @@ def dataset_type(catalog: Any, name: str) -> str | None:
 
 
 def node_spec(node: Any) -> dict[str, Any]:
-    """What the snapshot records of one node."""
+    """What the snapshot records of one node.
+
+    Tuples, not lists: a structure of tuples and strings is one the garbage collector stops
+    tracking, so a big snapshot held through the run does not slow the user's collections.
+    """
     return {
         "id": node_id(str(node)),
         "name": node.name,
         "namespace": node.namespace,
-        "tags": sorted(node.tags),
-        "inputs": list(node.inputs),
-        "outputs": list(node.outputs),
+        "tags": tuple(sorted(node.tags)),
+        "inputs": tuple(node.inputs),
+        "outputs": tuple(node.outputs),
         "function": function_name(node),
     }
 
@@ -134,7 +138,7 @@ def pipeline_snapshot(pipeline: Any, catalog: Any, full: Any = None) -> dict[str
     ``full`` is the registered pipeline a partial run selected from: its other nodes are
     recorded as ``unselected`` so that a report can show the selection in context.
     """
-    nodes = [node_spec(node) for node in pipeline.nodes]
+    nodes = tuple(node_spec(node) for node in pipeline.nodes)
     names: set[str] = set()
     for spec in nodes:
         names.update(spec["inputs"], spec["outputs"])
@@ -146,7 +150,7 @@ def pipeline_snapshot(pipeline: Any, catalog: Any, full: Any = None) -> dict[str
     snapshot: dict[str, Any] = {"nodes": nodes, "datasets": datasets}
     if full is not None:
         planned = {spec["name"] for spec in nodes}
-        snapshot["unselected"] = [node_spec(n) for n in full.nodes if n.name not in planned]
+        snapshot["unselected"] = tuple(node_spec(n) for n in full.nodes if n.name not in planned)
     return snapshot
 
 

@@ -101,8 +101,8 @@ class EventWriter:
         self.pid = os.getpid()
         self.broken = False
         self._lock = threading.Lock()
-        self._remote = is_url(run_location)
-        self._file: Any = None
+        self.remote = is_url(run_location)
+        self._fd: int | None = None  # a local stream's file descriptor
         self._batch: list[str] = []
         self._batch_started = 0.0
         self._seq = 0
@@ -111,7 +111,7 @@ class EventWriter:
         self._closed = threading.Event()
         self._due = threading.Event()
         self._upload_lock = threading.Lock()
-        if self._remote:
+        if self.remote:
             # Batches still buffered when the process ends are flushed: atexit covers the main
             # process, multiprocessing's finalizers the pool workers (they skip atexit).
             atexit.register(self.close)
@@ -119,9 +119,11 @@ class EventWriter:
         else:
             if create_dir:
                 Path(run_location).mkdir(parents=True, exist_ok=True)
-            # Line buffering: every event reaches the OS as soon as it is written.
-            self._file = open(  # noqa: SIM115 - kept open for the life of the run
-                Path(run_location) / f"{self._stem}.jsonl", "a", encoding="utf-8", buffering=1
+            # Unbuffered: every event reaches the OS in one write(2) as soon as it is written.
+            self._fd = os.open(
+                Path(run_location) / f"{self._stem}.jsonl",
+                os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
+                0o666,
             )
 
     def write(self, event: Event, *, flush: bool = False) -> None:
@@ -130,13 +132,16 @@ class EventWriter:
             return
         line = encode(event)
         with self._lock:
-            if self._file is not None:
+            if self._fd is not None:
                 try:
-                    self._file.write(line)
-                except (OSError, ValueError):
-                    self.broken = True  # ValueError: a write after close (a racing thread)
+                    # A lone surrogate (an undecodable file name) becomes its JSON escape.
+                    _write_all(self._fd, line.encode("utf-8", "backslashreplace"))
+                except OSError:
+                    self.broken = True
                     raise
                 return
+            if not self.remote:
+                return  # closed: a racing thread's late event
             if not self._batch:
                 self._batch_started = time.monotonic()
                 self._start_flusher()
@@ -202,10 +207,10 @@ class EventWriter:
             flusher.join(timeout=BATCH_SECONDS * 6)
         self.flush()
         with self._lock:
-            handle, self._file = self._file, None
-            if handle is not None:
+            fd, self._fd = self._fd, None
+            if fd is not None:
                 try:
-                    handle.close()  # releases the descriptor even when its last flush fails
+                    os.close(fd)  # releases the descriptor even when it reports an error
                 except OSError:
                     if not self.broken:
                         self.broken = True
@@ -213,9 +218,16 @@ class EventWriter:
 
     def lost(self) -> bool:
         """Whether this stream's file was deleted while it was written (local files only)."""
-        if self._remote:
+        if self.remote:
             return False
         return not (Path(self.run_location) / f"{self._stem}.jsonl").is_file()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """``write(2)`` all of ``data``: a full disk may accept only part of it."""
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
 
 
 def process_event(run_id: str, role: str) -> Event:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,8 @@ from typing import Any
 import pytest
 from builders import CHAIN, EventLog
 
-from kedro_run_report.events import EventKind, decode
+from kedro_run_report import store
+from kedro_run_report.events import EventKind, decode, encode
 from kedro_run_report.model import aggregate
 from kedro_run_report.store import EventWriter, create_run, event_files, list_runs
 from kedro_run_report.vizcompat import from_viz_events, to_viz_events
@@ -33,27 +36,19 @@ def test_runs_with_the_same_id_started_at_once_get_their_own_directories(tmp_pat
     assert len(list_runs(str(tmp_path))) == 8
 
 
-class _FullDisk:
-    """A file object that takes ``room`` bytes, then fails like a full disk."""
+def test_a_full_disk_fails_the_first_write_then_drops_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = [300]  # bytes left on the disk
 
-    def __init__(self, room: int) -> None:
-        self.room = room
-        self.written = ""
-
-    def write(self, text: str) -> int:
-        if len(self.written) + len(text) > self.room:
+    def write_to_full_disk(fd: int, data: bytes) -> None:
+        if len(data) > room[0]:
             raise OSError(errno.ENOSPC, "No space left on device")
-        self.written += text
-        return len(text)
+        room[0] -= len(data)
+        os.write(fd, data)
 
-    def close(self) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-
-def test_a_full_disk_fails_the_first_write_then_drops_quietly(tmp_path: Path) -> None:
+    monkeypatch.setattr(store, "_write_all", write_to_full_disk)
     writer = EventWriter(str(tmp_path / "run"))
-    writer._file.close()
-    writer._file = _FullDisk(room=300)
     event = {"kind": "node_start", "t": 1.0, "node": "a" * 50}
     writer.write(event)
     with pytest.raises(OSError):
@@ -61,8 +56,23 @@ def test_a_full_disk_fails_the_first_write_then_drops_quietly(tmp_path: Path) ->
             writer.write(event)
     assert writer.broken
     writer.write(event)  # dropped, no error
-    writer.close()  # the failing close of a broken stream is not raised again
-    assert writer._file is None
+    writer.close()
+    assert writer._fd is None
+    (stream,) = (tmp_path / "run").glob("*.jsonl")
+    lines = stream.read_text().splitlines()
+    assert len(lines) == 300 // len(encode(event)) and all(json.loads(x) == event for x in lines)
+
+
+def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = os.write
+    monkeypatch.setattr(store.os, "write", lambda fd, data: real_write(fd, data[:7]))
+    writer = EventWriter(str(tmp_path / "run"))
+    event = {"kind": "node_start", "t": 1.0, "node": "é" * 40}
+    writer.write(event)
+    writer.close()
+    monkeypatch.undo()
+    (stream,) = (tmp_path / "run").glob("*.jsonl")
+    assert json.loads(stream.read_text(encoding="utf-8")) == event
 
 
 def test_a_deleted_run_directory_is_noticed_and_not_recreated(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import numpy as np
@@ -97,9 +98,12 @@ def test_snapshot_has_kedro_viz_ids_and_dataset_types() -> None:
     first = snapshot["nodes"][0]
     assert first["name"] == "ns.first" and first["namespace"] == "ns"
     assert first["id"] == node_id(str(pipe.nodes[0]))
-    assert first["inputs"] == ["raw"] and first["outputs"] == ["ns.mid"]
+    assert first["inputs"] == ("raw",) and first["outputs"] == ("ns.mid",)
     assert first["function"].endswith("f")
     assert snapshot["datasets"]["raw"] == {"type": "MemoryDataset"}
+    # Held through the whole run, it must not weigh on the garbage collector.
+    gc.collect()
+    assert not any(gc.is_tracked(spec) for spec in snapshot["nodes"])
 
 
 def test_remote_file_size_goes_through_fsspec() -> None:

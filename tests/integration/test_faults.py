@@ -94,23 +94,15 @@ FULL_DISK_AFTER_BYTES = textwrap.dedent(
     import errno
     from kedro_run_report import store
 
-    class FullDisk:
-        # An events file on a disk with 3000 bytes left.
-        def __init__(self, handle):
-            self.handle, self.room = handle, 3000
-        def write(self, text):
-            if len(text) > self.room:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            self.room -= len(text)
-            return self.handle.write(text)
-        def close(self):
-            self.handle.close()
+    room = [3000]  # the events files' disk has 3000 bytes left
 
-    def failing_open(file, mode="r", *args, **kwargs):
-        handle = open(file, mode, *args, **kwargs)
-        return FullDisk(handle) if str(file).endswith(".jsonl") else handle
+    def write_to_full_disk(fd, data):
+        if len(data) > room[0]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        room[0] -= len(data)
+        store.os.write(fd, data)
 
-    store.open = failing_open
+    store._write_all = write_to_full_disk
     """
 )
 
