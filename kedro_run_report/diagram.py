@@ -41,7 +41,7 @@ from kedro_run_report.model import (
     NodeRun,
     RunStatus,
 )
-from kedro_run_report.svg_clean import FONT, clean_svg, tooltip_names
+from kedro_run_report.svg_clean import FONT, clean_svg, round_geometry, tooltip_names
 
 __all__ = [  # re-exported: the report modules and tests import these from here
     "STATUS_STYLE",
@@ -310,17 +310,30 @@ def render_diagram(
             "datasets; the dataset table lists them all."
         )
     compact = graph_size(status, show_datasets=show_datasets) > COMPACT_ABOVE
+    digits = 0 if compact else 1
     source = layout_source(status, show_datasets=show_datasets)
     try:
-        # looked up here, not bound at import, so that tests can stub the layout program
-        svg = cached_layout(source, program, directory, layout_svg)
+        svg = _rounded_layout(source, program, directory, digits)
     except LayoutError as exc:
         return DiagramResult(None, f"{exc}; the report has no diagram.", program)
-    svg = paint_svg(svg, paints(status, compact=compact))
+    svg = paint_svg(svg, paints(status, compact=compact), digits)
     marked, edges = critical_links(status, critical or [], show_datasets)
-    svg = clean_svg(svg, tooltip_names(status), digits=0 if compact else 1, critical_edges=edges)
+    svg = clean_svg(
+        svg, tooltip_names(status), digits=digits, critical_edges=edges, geometry_rounded=True
+    )
     svg = mark_critical_nodes(svg, marked)
     return DiagramResult(svg, None, program, note, show_datasets)
+
+
+def _rounded_layout(source: str, program: str, directory: Path | None, digits: int) -> str:
+    """The layout program's SVG of ``source`` with its geometry rounded, cached together:
+    rounding is most of the cleaning's cost and depends on the layout alone."""
+
+    def lay_out(dot_source: str, layout_program: str) -> str:
+        # looked up here, not bound at import, so that tests can stub the layout program
+        return round_geometry(layout_svg(dot_source, layout_program), digits)
+
+    return cached_layout(source, program, directory, lay_out, variant=f"rounded-{digits}")
 
 
 def layout_source(status: RunStatus, *, show_datasets: bool = True) -> str:
@@ -337,11 +350,11 @@ def _collapsed(status: RunStatus, program: str, directory: Path | None) -> Diagr
     the page small); the tables still list every node and dataset."""
     source = layout_source(status)
     try:
-        svg = cached_layout(source, program, directory, layout_svg)
+        svg = _rounded_layout(source, program, directory, 0)
     except LayoutError as exc:
         return DiagramResult(None, f"{exc}; the report has no diagram.", program)
     svg, tips = paint_collapsed(svg, status)
-    svg = clean_svg(svg, tips, digits=0)
+    svg = clean_svg(svg, tips, digits=0, geometry_rounded=True)
     note = (
         f"Runs with more than {COLLAPSE_LAYOUT_ABOVE:,} nodes are drawn one box per namespace; "
         "the node table lists every node."

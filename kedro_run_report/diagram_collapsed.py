@@ -140,4 +140,4 @@ def paint_collapsed(svg: str, status: RunStatus) -> tuple[str, dict[str, str]]:
         width = "2.2" if worst == FAILED else None
         table[_ident(i)] = Paint(f"group {worst}", fill, stroke, width, cue=text)
         tips[_ident(i)] = f"{name}: {text}"
-    return paint_svg(svg, table), tips
+    return paint_svg(svg, table, digits=0), tips

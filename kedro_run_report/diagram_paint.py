@@ -13,7 +13,12 @@ import html
 import re
 from dataclasses import dataclass
 
-from kedro_run_report.formatting import format_bytes, format_count, format_duration
+from kedro_run_report.formatting import (
+    format_bytes,
+    format_count,
+    format_duration,
+    short_number,
+)
 from kedro_run_report.model import (
     FAILED,
     INTERRUPTED,
@@ -148,7 +153,7 @@ def _paint_shapes(chunk: str, paint: Paint) -> str:
     return _SHAPE.sub(shape, head) + sep + rest
 
 
-def _paint_text(chunk: str, paint: Paint) -> str:
+def _paint_text(chunk: str, paint: Paint, digits: int) -> str:
     texts = list(_TEXT.finditer(chunk))
     if not texts:
         return chunk
@@ -167,12 +172,16 @@ def _paint_text(chunk: str, paint: Paint) -> str:
     if centre is None:
         text = f'<text{lead} text-anchor="start" x="{x}"{attrs}>{content}</text>'
     else:
-        text = f'<text{lead} text-anchor="middle" x="{centre:.2f}"{attrs}>{content}</text>'
+        x = short_number(centre, digits)
+        text = f'<text{lead} text-anchor="middle" x="{x}"{attrs}>{content}</text>'
     return chunk[: last.start()] + text + chunk[last.end() :]
 
 
-def paint_svg(svg: str, table: dict[str, Paint]) -> str:
-    """Write each element's status paint, class and cue into the layout program's SVG."""
+def paint_svg(svg: str, table: dict[str, Paint], digits: int) -> str:
+    """Write each element's status paint, class and cue into the layout program's SVG.
+
+    Positions it writes get ``digits`` decimals, as ``svg_clean.round_geometry`` gives the rest.
+    """
 
     def one(match: re.Match[str]) -> str:
         ident, classes, body = match.groups()
@@ -181,7 +190,7 @@ def paint_svg(svg: str, table: dict[str, Paint]) -> str:
             return match.group(0)
         if paint.fill is not None:
             body = _paint_shapes(body, paint)
-            body = _paint_text(body, paint)
+            body = _paint_text(body, paint, digits)
         if ident.startswith("g_"):  # a namespace box: not a node the inspector shows
             return f'<g id="g{ident}" class="{paint.classes}">{body}</a>'
         base = classes.replace(" task", "").replace(" data", "").replace(" param", "")

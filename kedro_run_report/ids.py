@@ -7,6 +7,7 @@ Kedro-Viz keys its graph and ``/api/run-status`` by the first 8 hex digits of th
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 TRANSCODING_SEPARATOR = "@"
 
@@ -21,8 +22,9 @@ def strip_transcoding(dataset_name: str) -> str:
     return dataset_name.split(TRANSCODING_SEPARATOR, 1)[0]
 
 
+@lru_cache(maxsize=1 << 16)
 def dataset_id(dataset_name: str) -> str:
-    """Kedro-Viz id of a dataset name."""
+    """Kedro-Viz id of a dataset name (asked for many times per dataset by a report)."""
     return short_hash(strip_transcoding(dataset_name))
 
 

@@ -4,8 +4,9 @@ The same pipeline is usually reported every day; its layout (the slow part of a 
 only changes when its structure does. The DOT source the diagram hands to the layout program
 is built to depend on structure alone (ids, edges, namespaces, label texts, layout settings;
 statuses and figures are painted afterwards), so its hash, with the program's identity, is
-the key. Entries are the program's raw SVG: everything after layout runs on a hit exactly as
-on a miss, so both give the same report.
+the key. Entries are what the caller's ``layout`` returns: the program's SVG with its geometry
+rounded (structure-only work too). Everything after that runs on a hit exactly as on a miss,
+so both give the same report.
 
 Caching never stops a report: an unreadable, corrupt or foreign entry is ignored and rebuilt,
 and a location that cannot be written (read-only, remote) is simply not cached in.
@@ -22,7 +23,7 @@ from kedro_run_report.store import atomic_write_text
 
 LAYOUTS_DIR = "layouts"  # under the log root, beside runs/
 KEEP = 20  # entries kept, newest first: a few pipelines and their recent variants
-VERSION = "1"  # bump when what we hand to the layout program changes meaning
+VERSION = "2"  # bump when what we hand to the layout program changes meaning
 _HEADER = "<!-- kedro-run-report layout {key} -->\n"
 
 
@@ -35,10 +36,10 @@ def program_identity(program: str) -> str:
     return f"{program}:{info.st_size}:{int(info.st_mtime)}"
 
 
-def cache_key(dot_source: str, program: str) -> str:
-    """The sha256 of everything the layout depends on."""
+def cache_key(dot_source: str, program: str, variant: str = "") -> str:
+    """The sha256 of everything the layout depends on (``variant``: how it was processed)."""
     digest = hashlib.sha256()
-    for part in (VERSION, program_identity(program), dot_source):
+    for part in (VERSION, program_identity(program), variant, dot_source):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
@@ -101,11 +102,15 @@ def cached_layout(
     program: str,
     directory: Path | None,
     layout: Callable[[str, str], str],
+    variant: str = "",
 ) -> str:
-    """The SVG of ``dot_source``: from the cache when there, else from ``layout`` (stored)."""
+    """The SVG of ``dot_source``: from the cache when there, else from ``layout`` (stored).
+
+    ``variant`` names what ``layout`` does beyond laying out (it is part of the key).
+    """
     if directory is None:
         return layout(dot_source, program)
-    key = cache_key(dot_source, program)
+    key = cache_key(dot_source, program, variant)
     hit = read_entry(directory, key)
     if hit is not None:
         return hit

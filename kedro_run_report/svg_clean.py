@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from kedro_run_report.formatting import short_number
 from kedro_run_report.model import RunStatus
 
 EDGE = "#8c95a1"  # the edge colour as dot writes it (lower case)
@@ -58,23 +59,17 @@ def _relative(d: str, digits: int) -> str:
     if len(numbers) < 8 or (len(numbers) - 2) % 6:
         return d
     x, y = numbers[0], numbers[1]
-    out = [_short(x, digits), _short(y, digits), "c"]
+    out = [short_number(x, digits), short_number(y, digits), "c"]
     for at in range(2, len(numbers), 6):
         segment = numbers[at : at + 6]
-        out += [_short(segment[i] - (x if i % 2 == 0 else y), digits) for i in range(6)]
+        out += [short_number(segment[i] - (x if i % 2 == 0 else y), digits) for i in range(6)]
         x, y = segment[4], segment[5]
     text = "M" + " ".join(out)
     # a minus sign separates numbers by itself
     return text.replace(" -", "-").replace(" c", "c").replace("c ", "c")
 
 
-def _short(value: float, digits: int) -> str:
-    text = f"{value:.{digits}f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return "0" if text in ("-0", "") else text
-
-
-def _polygon_to_rect(match: re.Match[str]) -> str:
+def _polygon_to_rect(match: re.Match[str], digits: int) -> str:
     """A box polygon as a <rect> with rounded corners (smaller, softer); drop the backdrop."""
     fill, stroke, extra, points = match.groups()
     if stroke == "transparent":
@@ -85,9 +80,10 @@ def _polygon_to_rect(match: re.Match[str]) -> str:
     if len(coords) != 5 or len(xs) != 2 or len(ys) != 2:
         return match.group(0)
     x, y = min(xs), min(ys)
+    width, height = short_number(max(xs) - x, digits), short_number(max(ys) - y, digits)
     return (
-        f'<rect fill="{fill}" stroke="{stroke}"{extra} x="{x}" y="{y}" '
-        f'width="{max(xs) - x}" height="{max(ys) - y}" rx="5"/>'
+        f'<rect fill="{fill}" stroke="{stroke}"{extra} x="{short_number(x, digits)}" '
+        f'y="{short_number(y, digits)}" width="{width}" height="{height}" rx="5"/>'
     )
 
 
@@ -96,19 +92,31 @@ def _attr(text: str) -> str:
     return html.escape(text, quote=True).replace("\r", "&#13;").replace("\n", "&#10;")
 
 
+def round_geometry(svg: str, digits: int) -> str:
+    """Coordinates and sizes to ``digits`` decimals, curves as relative paths.
+
+    The costliest part of cleaning, and one that depends on the layout alone: the layout
+    cache stores its result (see ``diagram.render_diagram``). Rounding twice changes nothing.
+    """
+    svg = _GEOMETRY.sub(lambda m: f' {m.group(1)}="{_round_numbers(m.group(2), digits)}"', svg)
+    return _CURVE.sub(lambda m: f' d="{_relative(m.group(1), digits)}"', svg)
+
+
 def clean_svg(
     svg: str,
     tooltips: dict[str, str],
     *,
     digits: int = 1,
     critical_edges: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+    geometry_rounded: bool = False,
 ) -> str:
     """Make dot's SVG inline-ready and small: no prolog, doctype, comments or redundant ids.
 
     Tooltip tokens (``n_<id>``) become the escaped names they stand for, so user text never
     goes through Graphviz's backslash processing of attributes. Edges between the graph nodes
     in ``critical_edges`` get the class ``cp`` and the accent colour: marked after layout, so
-    the layout is the same with or without them.
+    the layout is the same with or without them. ``geometry_rounded``: the SVG went through
+    :func:`round_geometry` already (with the same ``digits``).
     """
     svg = _PROLOG.sub("", svg)
 
@@ -125,14 +133,14 @@ def clean_svg(
         svg = _NODE_ID.sub('<g class="node', svg)
         svg = _TIP_ATTR.sub("", svg)
     svg = _FONT.sub("", svg)  # set once on the root below and inherited
-    svg = _POLYGON.sub(_polygon_to_rect, svg)
+    svg = _POLYGON.sub(lambda m: _polygon_to_rect(m, digits), svg)
     # edge colour once on the group instead of twice per edge (inherited)
     svg = _EDGE_PAINT.sub(r'<g class="\1" fill="\2" stroke="\2">\n<path fill="none"\3', svg)
     svg = _CP_EDGE_PAINT.sub(
         f'<g class="edge cp" fill="{ACCENT}" stroke="{ACCENT}" stroke-width="2">', svg
     )
-    svg = _GEOMETRY.sub(lambda m: f' {m.group(1)}="{_round_numbers(m.group(2), digits)}"', svg)
-    svg = _CURVE.sub(lambda m: f' d="{_relative(m.group(1), digits)}"', svg)
+    if not geometry_rounded:
+        svg = round_geometry(svg, digits)
     svg = _INHERITED.sub("", svg)  # after rounding: "11.00" is "11" only now
     svg = _group_bare_edges(svg)
     svg = _TIP.sub(lambda m: f'xlink:title="{_attr(tooltips.get(m.group(1), m.group(1)))}"', svg)

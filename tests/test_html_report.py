@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import scenarios
@@ -328,3 +329,53 @@ def test_tags_filter_options() -> None:
     html = render_html(scenarios.threaded()).html
     assert '<select name="tag"' in html and '<option value="prep">prep</option>' in html
     assert '<select name="tag"' not in render_html(scenarios.success()).html
+
+
+@pytest.mark.parametrize("broken", ["load_bytecode", "dump_bytecode"])
+def test_a_broken_template_cache_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, broken: str
+) -> None:
+    import jinja2
+
+    from kedro_run_report.report import html as html_module
+
+    expected = render_html(scenarios.success()).html
+
+    def fail(self: object, bucket: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, broken, fail)
+    monkeypatch.setattr(
+        jinja2.FileSystemBytecodeCache, "_get_default_cache_dir", lambda s: str(tmp_path)
+    )
+    html_module._environment.cache_clear()
+    try:
+        assert render_html(scenarios.success()).html == expected
+    finally:
+        html_module._environment.cache_clear()
+
+
+def test_the_compiled_template_is_kept_between_processes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import jinja2
+
+    from kedro_run_report.report import html as html_module
+
+    monkeypatch.setattr(
+        jinja2.FileSystemBytecodeCache, "_get_default_cache_dir", lambda s: str(tmp_path)
+    )
+    html_module._environment.cache_clear()
+    try:
+        first = render_html(scenarios.success()).html
+        (entry,) = tmp_path.glob("kedro-run-report-*.cache")
+        html_module._environment.cache_clear()  # as a new process would start
+        compiled = jinja2.Environment.compile
+        monkeypatch.setattr(
+            jinja2.Environment, "compile", lambda *a, **k: pytest.fail("compiled again")
+        )
+        assert render_html(scenarios.success()).html == first
+        monkeypatch.setattr(jinja2.Environment, "compile", compiled)
+        assert entry.stat().st_size > 0
+    finally:
+        html_module._environment.cache_clear()

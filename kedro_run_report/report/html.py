@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 import kedro_run_report
@@ -44,6 +45,33 @@ def template_dir() -> Path:
     raise FileNotFoundError(f"{TEMPLATE} is missing next to {package}; reinstall the package")
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs: compiling the report's template takes longer
+    than rendering it. A cache that cannot be read or written is simply not used."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except Exception:  # noqa: S110 - a full or read-only disk: compile next time too
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    # Jinja's per-user directory (created private, ownership checked); the entries name our
+    # version, as the environment's options shape the compiled code too.
+    try:
+        version = kedro_run_report.__version__
+        return _QuietBytecodeCache(pattern=f"kedro-run-report-{version}-%s.cache")
+    except Exception:  # an unsafe or unwritable temporary directory
+        return None
+
+
 @lru_cache(maxsize=1)
 def _environment(directory: str) -> jinja2.Environment:
     return jinja2.Environment(
@@ -52,6 +80,7 @@ def _environment(directory: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
     )
 
 
