@@ -123,26 +123,6 @@ def _cut(text: str, limit: int = MAX_ERROR_CHARS) -> str:
     return f"{text[:half]}\n[... {len(text) - limit} characters cut ...]\n{text[-half:]}"
 
 
-class _Guard:
-    """``with self._guard:`` turns any failure of ours into one warning instead of an error.
-
-    A context manager rather than a decorator: pluggy reads hook argument names from the
-    method's own signature, which a wrapper would hide on older pluggy versions.
-    """
-
-    def __init__(self, hook: RunReportHook) -> None:
-        self._hook = hook
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is not None and isinstance(exc, Exception):
-            self._hook._warn(exc)
-            return True  # never break the user's run
-        return False
-
-
 class _Recorder:
     """The recording state of one run in one process."""
 
@@ -220,7 +200,12 @@ class _Recorder:
 
 
 class RunReportHook:
-    """Records pipeline, node and dataset events of every ``kedro run``."""
+    """Records pipeline, node and dataset events of every ``kedro run``.
+
+    Every hook method catches ``Exception`` around its whole body and warns instead: a plain
+    ``try``, as a context manager or decorator would cost calls on every event (and pluggy
+    reads argument names from the methods' own signatures).
+    """
 
     def __init__(self) -> None:
         self._main: _Recorder | None = None
@@ -231,7 +216,6 @@ class RunReportHook:
         self._leave_compat_file = False
         self._warned_pid: int | None = None
         self._lock = threading.Lock()
-        self._guard = _Guard(self)
         # Redacts what is recorded; knows the credential values once the catalog is created.
         self._redactor: Redactor = PATTERNS
         self._secret_values: set[str] = set()
@@ -287,15 +271,17 @@ class RunReportHook:
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        with self._guard:
+        try:
             self._project_path = str(getattr(context, "project_path", "") or "") or None
             self._viz_hook_registered = _viz_run_hook_registered(
                 getattr(context, "_hook_manager", None)
             )
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def after_catalog_created(self, catalog: Any, conf_creds: Any = None) -> None:
-        with self._guard:
+        try:
             self._catalog = catalog
             self._secret_values = secret_values(conf_creds or {})
             self._redactor = Redactor(self._secret_values)
@@ -303,10 +289,12 @@ class RunReportHook:
             name = credentials_name()
             if name and isinstance(conf_creds, dict) and isinstance(conf_creds.get(name), dict):
                 use_storage_options(conf_creds[name])
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
-        with self._guard:
+        try:
             if self._main is not None:
                 # A run of this process that never ended (an interrupt caught by a notebook).
                 self._finish(self._interrupted_event())
@@ -356,17 +344,23 @@ class RunReportHook:
                 prune_runs(root, history_limit())
             except Exception as exc:
                 self._warn(exc)
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def after_pipeline_run(self) -> None:
-        with self._guard:
+        try:
             self._finish({"kind": EventKind.RUN_END.value, "t": time.time()})
+        except Exception as exc:
+            self._warn(exc)
 
     @hook_impl
     def on_pipeline_error(self, error: BaseException) -> None:
-        with self._guard:
+        try:
             info = error_info(error, self._redactor)
             self._finish({"kind": EventKind.RUN_ERROR.value, "t": time.time(), "error": info})
+        except Exception as exc:
+            self._warn(exc)
 
     def _finish(self, event: Event) -> None:
         """End the run: each step on its own, so that one failing still lets the others run."""
@@ -417,8 +411,10 @@ class RunReportHook:
         try:
             recorder = self._main
             if recorder is not None and recorder.pid == os.getpid():
-                with self._guard:
+                try:
                     self._finish(self._interrupted_event())
+                except Exception as exc:
+                    self._warn(exc)
         except BaseException:  # noqa: S110 - the interpreter is exiting; nothing to tell
             pass
 
@@ -508,7 +504,7 @@ class RunReportHook:
 
     @hook_impl
     def on_node_error(self, error: BaseException, node: Any) -> None:
-        with self._guard:
+        try:
             recorder = self._recorder()
             if recorder is None:
                 return
@@ -523,6 +519,8 @@ class RunReportHook:
                 },
                 flush=True,
             )
+        except Exception as exc:
+            self._warn(exc)
 
     # -- datasets (any process, any thread) -------------------------------------------------
 

@@ -5,7 +5,10 @@ The snapshot lets a report draw the pipeline later without importing the project
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kedro_run_report.ids import node_id
@@ -115,6 +118,29 @@ def dataset_type(catalog: Any, name: str) -> str | None:
     return full
 
 
+# Kedro warns once per dataset that a catch-all pattern creates it, when it resolves the name;
+# asking a dataset's type resolves it too, and the user would see every warning twice.
+_RESOLVER_LOGGER = "kedro.io.catalog_config_resolver"
+_CATCH_ALL_WARNING = "Config from the dataset pattern"
+
+
+class _DropCatchAllWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_CATCH_ALL_WARNING)
+
+
+@contextmanager
+def _quiet_pattern_resolution() -> Iterator[None]:
+    """Kedro's catch-all warnings left to Kedro's own resolution of each dataset."""
+    resolver_logger = logging.getLogger(_RESOLVER_LOGGER)
+    quiet = _DropCatchAllWarning()
+    resolver_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        resolver_logger.removeFilter(quiet)
+
+
 def node_spec(node: Any) -> dict[str, Any]:
     """What the snapshot records of one node.
 
@@ -143,10 +169,11 @@ def pipeline_snapshot(pipeline: Any, catalog: Any, full: Any = None) -> dict[str
     for spec in nodes:
         names.update(spec["inputs"], spec["outputs"])
     datasets = {}
-    for name in sorted(names):
-        kind = dataset_type(catalog, name)
-        if kind:
-            datasets[name] = {"type": kind}
+    with _quiet_pattern_resolution():
+        for name in sorted(names):
+            kind = dataset_type(catalog, name)
+            if kind:
+                datasets[name] = {"type": kind}
     snapshot: dict[str, Any] = {"nodes": nodes, "datasets": datasets}
     if full is not None:
         planned = {spec["name"] for spec in nodes}

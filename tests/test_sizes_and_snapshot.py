@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +141,24 @@ def test_remote_sizes_can_be_measured_in_the_background() -> None:
         assert got == [(len(pickle.dumps(data)), "kedro-run-report-sizes")]
     finally:
         dataset._fs.rm("/kedro-run-report-later.pkl")
+
+
+def test_snapshot_does_not_repeat_kedros_catch_all_warnings(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def f(x: int) -> int:
+        return x
+
+    pattern = {"type": "pickle.PickleDataset", "filepath": str(tmp_path / "{name}.pkl")}
+    catalog = DataCatalog.from_config({"{name}": pattern})
+    pipe = pipeline([node(f, "a", "b", name="first"), node(f, "b", "c", name="second")])
+    with caplog.at_level(logging.WARNING):
+        snapshot = pipeline_snapshot(pipe, catalog)
+        catalog.get_type("a")  # Kedro's own resolution still warns, once per dataset
+    assert {name: spec["type"] for name, spec in snapshot["datasets"].items()} == {
+        "a": "pickle.PickleDataset",
+        "b": "pickle.PickleDataset",
+        "c": "pickle.PickleDataset",
+    }
+    warned = [r.getMessage() for r in caplog.records if "dataset pattern" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].endswith("'a'")
