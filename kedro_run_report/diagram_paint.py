@@ -28,6 +28,7 @@ from kedro_run_report.model import (
     DatasetRun,
     RunStatus,
 )
+from kedro_run_report.svg_clean import outline_xs
 
 # status -> (fill, stroke, text cue); #RRGGBB only, Graphviz rejects short hex
 STATUS_STYLE = {
@@ -127,7 +128,6 @@ _SHAPE = re.compile(
 )
 # dot writes <text text-anchor=...>, graphviz-pure <text xml:space="preserve" text-anchor=...>
 _TEXT = re.compile(r'<text([^>]*?) text-anchor="start" x="([-\d.]+)"([^>]*)>([^<]*)</text>')
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _centre(chunk: str) -> float | None:
@@ -135,7 +135,7 @@ def _centre(chunk: str) -> float | None:
     shape = re.search(r' (?:points|d)="([^"]*)"', chunk)
     if not shape:
         return None
-    xs = [float(v) for v in _NUMBER.findall(shape.group(1))[0::2]]
+    xs = outline_xs(shape.group(1))
     return (min(xs) + max(xs)) / 2 if xs else None
 
 

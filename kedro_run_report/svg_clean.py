@@ -69,6 +69,20 @@ def _relative(d: str, digits: int) -> str:
     return text.replace(" -", "-").replace(" c", "c").replace("c ", "c")
 
 
+def outline_xs(geometry: str) -> list[float]:
+    """The x coordinates of a ``points`` list or a path, in absolute terms: a curve that
+    :func:`_relative` rewrote (``Mx y c dx1 dy1 ...``) is resolved back."""
+    numbers = [float(v) for v in _ANY_NUMBER.findall(geometry)]
+    if "c" not in geometry:
+        return numbers[0::2]
+    x = numbers[0]
+    xs = [x]
+    for at in range(2, len(numbers) - 5, 6):
+        xs += [x + numbers[at], x + numbers[at + 2], x + numbers[at + 4]]
+        x += numbers[at + 4]
+    return xs
+
+
 def _polygon_to_rect(match: re.Match[str], digits: int) -> str:
     """A box polygon as a <rect> with rounded corners (smaller, softer); drop the backdrop."""
     fill, stroke, extra, points = match.groups()

@@ -316,3 +316,32 @@ def test_namespace_summaries_sit_over_their_clusters() -> None:
     assert "3 nodes: ✓ 1  ✗ 1  – 1" in svg
     assert auto_collapsed(["a", "a.b", "a.c"], 500) == {"a.b", "a.c"}
     assert auto_collapsed(["a", "b"], 10) == set()
+
+
+def test_cues_are_centred_under_their_shapes() -> None:
+    """With the real layout program: each centred cue sits in the middle of its outline,
+    cylinders (relative curves once cleaned) as much as boxes."""
+    import re
+
+    from kedro_run_report.svg_clean import outline_xs
+
+    result = render_diagram(scenarios.success())
+    assert result.svg is not None
+    checked = {"data": 0, "task": 0}
+    for chunk in re.findall(r'<g [^>]*class="node[^"]*".*?</a>', result.svg, re.S):
+        kind = "data" if " data " in chunk else "task" if " task " in chunk else None
+        cue = re.search(r'text-anchor="middle" x="([-\d.]+)"', chunk)
+        shape = re.search(
+            r'<(?:path|rect)[^>]*?(?: d="([^"]*)"| x="([-\d.]+)"[^>]*? width="([\d.]+)")', chunk
+        )
+        if kind is None or cue is None or shape is None:
+            continue
+        if shape.group(1) is not None:
+            xs = outline_xs(shape.group(1))
+            left, right = min(xs), max(xs)
+        else:
+            left = float(shape.group(2))
+            right = left + float(shape.group(3))
+        assert abs(float(cue.group(1)) - (left + right) / 2) <= 1, chunk
+        checked[kind] += 1
+    assert checked["data"] >= 3 and checked["task"] >= 3, checked
