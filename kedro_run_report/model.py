@@ -8,9 +8,10 @@ keys of our own. The schema is ``kedro_run_report/schema/run_status.schema.json`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from kedro_run_report.events import Event, EventKind, valid_time
@@ -392,7 +393,7 @@ class Aggregator:
         self._host: str | None = None  # of the stream being read
         self._pid: int | None = None
         self._malformed = 0  # events skipped for a missing time or fields of the wrong type
-        self._handlers = {
+        self._handlers: dict[str, Callable[[Event], None]] = {
             EventKind.PROCESS.value: self._on_process,
             EventKind.RUN_START.value: self._on_run_start,
             EventKind.RUN_END.value: self._on_run_end,
@@ -401,10 +402,10 @@ class Aggregator:
             EventKind.NODE_START.value: self._on_node_start,
             EventKind.NODE_END.value: self._on_node_end,
             EventKind.NODE_ERROR.value: self._on_node_error,
-            EventKind.LOAD_START.value: self._on_io_start,
-            EventKind.SAVE_START.value: self._on_io_start,
-            EventKind.LOAD_END.value: self._on_io_end,
-            EventKind.SAVE_END.value: self._on_io_end,
+            EventKind.LOAD_START.value: partial(self._on_io_start, LOADING),
+            EventKind.SAVE_START.value: partial(self._on_io_start, SAVING),
+            EventKind.LOAD_END.value: partial(self._on_io_end, LOADING),
+            EventKind.SAVE_END.value: partial(self._on_io_end, SAVING),
             EventKind.SIZE.value: self._on_late_size,
             EventKind.WARNING.value: self._on_warning,
         }
@@ -536,16 +537,14 @@ class Aggregator:
         node.status = FAILED
         node.error = ErrorInfo.from_event(event.get("error"))
 
-    def _on_io_start(self, event: Event) -> None:
-        op = LOADING if event["kind"] == EventKind.LOAD_START.value else SAVING
+    def _on_io_start(self, op: str, event: Event) -> None:
         key = (op, _str_or_none(event.get("node")), str(event.get("dataset")))
         starts = self._open_io.setdefault(key, [])
         if len(starts) < MAX_OPEN_IO:
             starts.append(float(event["t"]))
         self._dataset(event.get("dataset"))
 
-    def _on_io_end(self, event: Event) -> None:
-        op = LOADING if event["kind"] == EventKind.LOAD_END.value else SAVING
+    def _on_io_end(self, op: str, event: Event) -> None:
         node_name, dataset_name = _str_or_none(event.get("node")), str(event.get("dataset"))
         t = float(event["t"])
         key = (op, node_name, dataset_name)

@@ -228,9 +228,10 @@ class EventWriter:
 
 def _write_all(fd: int, data: bytes) -> None:
     """``write(2)`` all of ``data``: a full disk may accept only part of it."""
-    while data:
-        written = os.write(fd, data)
+    written = os.write(fd, data)
+    while written < len(data):
         data = data[written:]
+        written = os.write(fd, data)
 
 
 def process_event(run_id: str, role: str) -> Event:
