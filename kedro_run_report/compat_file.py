@@ -14,5 +14,5 @@ def write_compat_file(status: RunStatus, project_path: str) -> Path:
     """Write Kedro-Viz's events file for a run, atomically."""
     target = Path(project_path) / VIZ_EVENTS_FILE
     # Compact: an indent would switch json to its pure-Python encoder, ten times slower.
-    atomic_write_text(str(target), json.dumps(to_viz_events(status)))
+    atomic_write_text(str(target), json.dumps(to_viz_events(status)), durable=False)
     return target

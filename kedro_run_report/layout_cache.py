@@ -76,7 +76,9 @@ def read_entry(directory: Path, key: str) -> str | None:
 def write_entry(directory: Path, key: str, svg: str) -> None:
     """Store an entry atomically and keep only the newest :data:`KEEP`; never raises."""
     try:
-        atomic_write_text(str(directory / f"{key}.svg"), _HEADER.format(key=key) + svg)
+        atomic_write_text(
+            str(directory / f"{key}.svg"), _HEADER.format(key=key) + svg, durable=False
+        )
         prune(directory)
     except OSError:
         pass  # read-only or full: the report does not need the cache

@@ -269,7 +269,9 @@ def create_run(root: str, run_id: str, manifest: dict[str, Any]) -> str:
                 key = f"{safe_key(run_id)}-{uuid.uuid4().hex[:6]}"
                 location = _join(runs, key)
     body = dict(manifest, run_id=run_id, key=key, version=FORMAT_VERSION)
-    atomic_write_text(_join(location, MANIFEST), json.dumps(body, indent=1, default=str))
+    atomic_write_text(
+        _join(location, MANIFEST), json.dumps(body, indent=1, default=str), durable=False
+    )
     return location
 
 
@@ -277,11 +279,18 @@ def update_manifest(run_location: str, **fields: Any) -> None:
     """Merge ``fields`` into a run's manifest, replacing the file atomically."""
     manifest = _read_manifest(run_location) or {}
     manifest.update(fields)
-    atomic_write_text(_join(run_location, MANIFEST), json.dumps(manifest, indent=1, default=str))
+    atomic_write_text(
+        _join(run_location, MANIFEST), json.dumps(manifest, indent=1, default=str), durable=False
+    )
 
 
-def atomic_write_text(location: str, text: str) -> None:
-    """Write a whole file so that readers see the old content or the new, never a part."""
+def atomic_write_text(location: str, text: str, *, durable: bool = True) -> None:
+    """Write a whole file so that readers see the old content or the new, never a part.
+
+    ``durable`` also waits for the disk (fsync) before the file takes the name: for the
+    files a user asked for. What the hook writes during a run is no more durable than its
+    event stream (flushed to the OS, not the disk), and does not make the run wait.
+    """
     if is_url(location):
         # Object stores replace objects atomically on upload.
         with open_file(location, "w", encoding="utf-8") as handle:
@@ -293,8 +302,9 @@ def atomic_write_text(location: str, text: str) -> None:
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     finally:
         if tmp.exists():

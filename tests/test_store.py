@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -22,6 +23,7 @@ from kedro_run_report.store import (
     process_event,
     prune_runs,
     safe_key,
+    update_manifest,
 )
 
 
@@ -131,6 +133,20 @@ def test_atomic_write_replaces_whole_and_leaves_no_temporary(tmp_path: Path) -> 
     atomic_write_text(str(target), "second")
     assert target.read_text() == "second"
     assert [p.name for p in target.parent.iterdir()] == ["file.json"]
+
+
+def test_only_files_the_user_asked_for_wait_for_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    report = tmp_path / "report.html"
+    atomic_write_text(str(report), "<html>")  # a report: synced before it takes the name
+    assert len(synced) == 1 and report.read_text() == "<html>"
+    location = create_run(str(tmp_path / "log"), "r1", {"start": 1.0})  # the hook's files: not
+    update_manifest(location, outcome={"status": "success"})
+    assert len(synced) == 1
+    assert json.loads((Path(location) / "run.json").read_text())["outcome"]["status"] == "success"
 
 
 def test_remote_writer_batches_into_new_objects(tmp_path: Path) -> None:
