@@ -44,12 +44,7 @@ ACCENT = "#4654C8"  # the page's accent colour: marks the critical path
 
 
 def _round_numbers(value: str, digits: int) -> str:
-    def fmt(match: re.Match[str]) -> str:
-        text = f"{float(match.group(0)):.{digits}f}"
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-        return "0" if text == "-0" else text
-
-    return _NUMBER.sub(fmt, value)
+    return _NUMBER.sub(lambda match: short_number(float(match.group(0)), digits), value)
 
 
 def _relative(d: str, digits: int) -> str:
