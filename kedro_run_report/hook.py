@@ -134,7 +134,6 @@ class _Recorder:
         self.pid = os.getpid()
         # The run directory exists (create_run made it); if it vanished, do not recreate it.
         self.writer = EventWriter(location, create_dir=False)
-        self.remote = self.writer.remote  # a remote stream batches; flush hints matter
         self.sizes = SizeProbe(catalog)
         if role != "main":
             # Pool workers end without atexit; let their remote sizes land first (the
@@ -497,7 +496,7 @@ class RunReportHook:
                     "node": name,
                     "id": recorder.node_id(node, name),
                 },
-                flush=recorder.remote and not node.outputs,
+                flush=recorder.writer.remote and not node.outputs,
             )
         except Exception as exc:
             self._warn(exc)
@@ -526,19 +525,7 @@ class RunReportHook:
 
     @hook_impl
     def before_dataset_loaded(self, dataset_name: str, node: Any) -> None:
-        try:
-            recorder = self._recorder()
-            if recorder is not None:
-                recorder.emit(
-                    {
-                        "kind": _LOAD_START,
-                        "t": time.time(),
-                        "dataset": dataset_name,
-                        "node": node.name,
-                    }
-                )
-        except Exception as exc:
-            self._warn(exc)
+        self._io_start(_LOAD_START, dataset_name, node)
 
     @hook_impl
     def after_dataset_loaded(self, dataset_name: str, data: Any, node: Any) -> None:
@@ -551,19 +538,7 @@ class RunReportHook:
 
     @hook_impl
     def before_dataset_saved(self, dataset_name: str, node: Any) -> None:
-        try:
-            recorder = self._recorder()
-            if recorder is not None:
-                recorder.emit(
-                    {
-                        "kind": _SAVE_START,
-                        "t": time.time(),
-                        "dataset": dataset_name,
-                        "node": node.name,
-                    }
-                )
-        except Exception as exc:
-            self._warn(exc)
+        self._io_start(_SAVE_START, dataset_name, node)
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
@@ -571,9 +546,19 @@ class RunReportHook:
             recorder = self._recorder()
             if recorder is not None:
                 # A remote stream uploads when a node's last output is saved.
-                last_output = recorder.remote and node.outputs[-1:] == [dataset_name]
+                last_output = recorder.writer.remote and node.outputs[-1:] == [dataset_name]
                 recorder.emit(
                     self._io_end(recorder, _SAVE_END, dataset_name, data, node), flush=last_output
+                )
+        except Exception as exc:
+            self._warn(exc)
+
+    def _io_start(self, kind: str, dataset_name: str, node: Any) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is not None:
+                recorder.emit(
+                    {"kind": kind, "t": time.time(), "dataset": dataset_name, "node": node.name}
                 )
         except Exception as exc:
             self._warn(exc)
