@@ -25,7 +25,7 @@ from bench_hook import make_noop_project  # noqa: E402
 from builders import EventLog, record_run  # noqa: E402
 from s3_server import moto_server  # noqa: E402
 
-from kedro_run_report.reader import load_group_report  # noqa: E402
+from kedro_run_report.report.load import load_group_report  # noqa: E402
 
 
 def s3_ratio(pairs: int) -> None:

@@ -36,7 +36,8 @@ def identity(x: object) -> object:
 def per_event_microseconds(nodes: int = 2000, repeats: int = 7) -> list[float]:
     """Median-ready samples: microseconds per event over ``nodes`` simulated nodes."""
     os.environ["KEDRO_RUN_REPORT_SIZES"] = "off"
-    from kedro_run_report.hook import ACTIVE_RUN_VARIABLE, RunReportHook
+    from kedro_run_report.record.hook import RunReportHook
+    from kedro_run_report.settings import ACTIVE_RUN
 
     pipe = pipeline([node(identity, f"d{i}", f"d{i + 1}", name=f"n{i}") for i in range(nodes)])
     catalog = DataCatalog(datasets={"d0": MemoryDataset(1)})
@@ -61,7 +62,7 @@ def per_event_microseconds(nodes: int = 2000, repeats: int = 7) -> list[float]:
             elapsed = time.perf_counter() - started
             hook._main.writer.close()  # type: ignore[union-attr]
             hook._main = None
-            os.environ.pop(ACTIVE_RUN_VARIABLE, None)
+            os.environ.pop(ACTIVE_RUN.name, None)
         samples.append(elapsed / (nodes * EVENTS_PER_NODE) * 1e6)
     os.environ.pop("KEDRO_RUN_REPORT_DIR", None)
     return samples

@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import scenarios  # noqa: E402  (the synthetic run builders are shared with the tests)
 
 from kedro_run_report.analysis import critical_path  # noqa: E402
-from kedro_run_report.diagram import find_layout_program  # noqa: E402
+from kedro_run_report.diagram.render import find_layout_program  # noqa: E402
 from kedro_run_report.report.html import render_html  # noqa: E402
-from kedro_run_report.report.timeline import timeline_svg  # noqa: E402
+from kedro_run_report.report.views.timeline import timeline_svg  # noqa: E402
 
 
 def bench(n_nodes: int, repeats: int = 3) -> None:

@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import scenarios  # noqa: E402  (synthetic runs are shared with the tests)
 from builders import record_run  # noqa: E402
 
-from kedro_run_report import diagram  # noqa: E402
-from kedro_run_report.diagram import layout_source  # noqa: E402
-from kedro_run_report.layout import find_layout_program, layout_svg  # noqa: E402
-from kedro_run_report.reader import load_run_report, read_record  # noqa: E402
+from kedro_run_report.diagram import render as diagram  # noqa: E402
+from kedro_run_report.diagram.layout import find_layout_program, layout_svg  # noqa: E402
+from kedro_run_report.diagram.render import layout_source  # noqa: E402
 from kedro_run_report.report import FORMATS, render  # noqa: E402
-from kedro_run_report.store import find_run  # noqa: E402
+from kedro_run_report.report.load import load_run_report, read_record  # noqa: E402
+from kedro_run_report.store.runs import find_run  # noqa: E402
 
 
 class _Log:
@@ -159,8 +159,8 @@ def bench_million_events() -> None:
         count = int(done.stdout.decode().split()[-1])
         read = (
             "import resource, time\n"
-            "from kedro_run_report.reader import read_record\n"
-            "from kedro_run_report.store import find_run\n"
+            "from kedro_run_report.report.load import read_record\n"
+            "from kedro_run_report.store.runs import find_run\n"
             f"record = find_run({tmp!r})\n"
             "t = time.perf_counter(); status = read_record(record); t = time.perf_counter() - t\n"
             "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"

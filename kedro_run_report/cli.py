@@ -18,11 +18,11 @@ import click
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.model import FAILED, INTERRUPTED
 from kedro_run_report.report import FORMATS, append_output, plan_outputs, render, write_output
-from kedro_run_report.server import DEFAULT_PORT
+from kedro_run_report.report.server import DEFAULT_PORT
 
 if TYPE_CHECKING:
     from kedro_run_report.analysis import HistoryRow
-    from kedro_run_report.run_report import RunReport
+    from kedro_run_report.report.run_report import RunReport
 
 # Kedro imports every plugin's commands at each start (also for `kedro run`), so what only
 # `report` needs is imported when it runs.
@@ -143,10 +143,10 @@ def _report(
     port: int,
 ) -> int:
     """Do what the options ask; return the exit code."""
-    from kedro_run_report.layout_cache import cache_dir
-    from kedro_run_report.location import project_credentials
-    from kedro_run_report.reader import list_history, load_group_report, load_run_report
-    from kedro_run_report.store import use_storage_options
+    from kedro_run_report.diagram.layout_cache import cache_dir
+    from kedro_run_report.report.load import list_history, load_group_report, load_run_report
+    from kedro_run_report.settings import project_credentials
+    from kedro_run_report.store.files import use_storage_options
 
     use_storage_options(project_credentials(project_path))  # a remote log's named credentials
 
@@ -161,7 +161,7 @@ def _report(
         _print_history(list_history(project_path=project_path, events=events), as_json)
         return 0
     if serve:
-        from kedro_run_report.server import serve as serve_forever
+        from kedro_run_report.report.server import serve as serve_forever
 
         load()  # fail now, with one line, if there is nothing to serve
         serve_forever(load, port=port, show_datasets=not no_datasets, ready=_announce)
@@ -215,7 +215,7 @@ def _print_history(rows: list[HistoryRow], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
     else:
-        from kedro_run_report.history_table import history_table
+        from kedro_run_report.report.history_table import history_table
 
         click.echo(history_table(rows), nl=False)
 

@@ -5,12 +5,17 @@ one JSON object with at least ``kind`` (an :class:`EventKind` value) and ``t`` (
 the epoch, UTC). The first line of every file is a ``process`` event carrying
 ``FORMAT_VERSION``.
 
+``FORMAT_VERSION`` is a major version: bump it only for a change an older reader would
+misread. Additions an older reader can ignore (a new kind, a new key) keep it. A reader
+refuses a log whose version is newer than its own (see :func:`check_version`).
+
 Format history:
     1 - first version.
     2 - ``run_interrupted`` (the process exited mid-run, e.g. on Ctrl-C) with an ``error``;
         ``run_start`` meta carries ``runtime_params`` (secret-looking values masked); error
         texts are redacted of credentials and cut to ``MAX_ERROR_CHARS``. Readers of
-        version 1 ignore the new kind and keys.
+        version 1 ignore the new kind and keys. ``warning`` events are written (a problem of
+        the recorder itself, e.g. a full disk) without a new version.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import json
 import json.encoder
 from enum import Enum
 from typing import Any, TypeGuard
+
+from kedro_run_report.errors import EventLogError
 
 FORMAT_VERSION = 2
 
@@ -49,8 +56,6 @@ class EventKind(str, Enum):
     def __str__(self) -> str:
         return self.value
 
-
-KNOWN_KINDS = frozenset(kind.value for kind in EventKind)
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=repr)
 # The C encoder behind ``_encoder``, built once: ``JSONEncoder.encode`` builds a new one on
@@ -96,3 +101,138 @@ def valid_time(t: object) -> TypeGuard[float]:
     if isinstance(t, bool) or not isinstance(t, (int, float)):
         return False
     return 0 <= t < MAX_TIME  # False for NaN too
+
+
+def check_version(event: Event, source: str) -> None:
+    """Refuse a stream written by a newer major format than this version reads."""
+    version = event.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise EventLogError(
+            f"{source} was written by a newer kedro-run-report (event format {version}; this "
+            f"version reads up to {FORMAT_VERSION}). Upgrade kedro-run-report to report it."
+        )
+
+
+# -- one constructor per event kind: the schema, as code ----------------------------------
+# The hook, the Kedro-Viz importer and the tests build events only through these. ``Error``
+# is ``{"type", "message", "traceback"}``; the hook builds it with ``record.errors``.
+
+Error = dict[str, Any]
+
+_PROCESS = EventKind.PROCESS.value
+_RUN_START = EventKind.RUN_START.value
+_RUN_END = EventKind.RUN_END.value
+_RUN_ERROR = EventKind.RUN_ERROR.value
+_RUN_INTERRUPTED = EventKind.RUN_INTERRUPTED.value
+_NODE_START = EventKind.NODE_START.value
+_NODE_END = EventKind.NODE_END.value
+_NODE_ERROR = EventKind.NODE_ERROR.value
+_SIZE = EventKind.SIZE.value
+_WARNING = EventKind.WARNING.value
+
+
+def process(t: float, run_id: str, *, pid: int, host: str, role: str) -> Event:
+    """The first event of every stream: who writes it, in which format version."""
+    return {
+        "kind": _PROCESS,
+        "t": t,
+        "version": FORMAT_VERSION,
+        "run_id": run_id,
+        "pid": pid,
+        "host": host,
+        "role": role,
+    }
+
+
+def run_start(t: float, run_id: str, meta: dict[str, Any], pipeline: dict[str, Any]) -> Event:
+    """The run began: its metadata and the planned pipeline's snapshot."""
+    return {"kind": _RUN_START, "t": t, "run_id": run_id, "meta": meta, "pipeline": pipeline}
+
+
+def run_end(t: float) -> Event:
+    """The run ended successfully."""
+    return {"kind": _RUN_END, "t": t}
+
+
+def run_error(t: float, error: Error) -> Event:
+    """The run failed with ``error``."""
+    return {"kind": _RUN_ERROR, "t": t, "error": error}
+
+
+def run_interrupted(t: float, error: Error | None) -> Event:
+    """The process left the run unfinished (Ctrl-C, exit); ``error`` says how, if known."""
+    return {"kind": _RUN_INTERRUPTED, "t": t, "error": error}
+
+
+def node_start(
+    t: float, node: str, node_id: str, *, pid: int | None = None, thread: str | None = None
+) -> Event:
+    """A node's function started, in process ``pid`` and thread ``thread``."""
+    event: Event = {"kind": _NODE_START, "t": t, "node": node, "id": node_id}
+    if pid is not None:
+        event["pid"] = pid
+    if thread is not None:
+        event["thread"] = thread
+    return event
+
+
+def node_end(t: float, node: str, node_id: str) -> Event:
+    """A node's function returned."""
+    return {"kind": _NODE_END, "t": t, "node": node, "id": node_id}
+
+
+def node_error(t: float, node: str, node_id: str, error: Error) -> Event:
+    """A node's function (or its loads and saves) raised ``error``."""
+    return {"kind": _NODE_ERROR, "t": t, "node": node, "id": node_id, "error": error}
+
+
+def io_start(kind: EventKind, t: float, dataset: str, node: str | None) -> Event:
+    """A load or save began (``kind``: ``LOAD_START`` or ``SAVE_START``)."""
+    return {"kind": kind.value, "t": t, "dataset": dataset, "node": node}
+
+
+def io_end(
+    kind: EventKind,
+    t: float,
+    dataset: str,
+    node: str | None,
+    *,
+    size: int | None = None,
+    rows: int | None = None,
+    in_memory: bool = False,
+) -> Event:
+    """A load or save ended (``LOAD_END`` or ``SAVE_END``), with its size when measured."""
+    event: Event = {"kind": kind.value, "t": t, "dataset": dataset, "node": node}
+    if size is not None:
+        event["size"] = size
+        if in_memory:
+            event["mem"] = True
+    if rows is not None:
+        event["rows"] = rows
+    return event
+
+
+def size(
+    t: float,
+    dataset: str,
+    node: str | None,
+    size: int,
+    *,
+    op: str | None = None,
+    rows: int | None = None,
+    in_memory: bool = False,
+) -> Event:
+    """A size measured after its load or save ended (``op``: ``load`` or ``save``)."""
+    event: Event = {"kind": _SIZE, "t": t, "dataset": dataset, "node": node, "size": size}
+    if op is not None:
+        event["op"] = op
+    if in_memory:
+        event["mem"] = True
+    if rows is not None:
+        event["rows"] = rows
+    return event
+
+
+def warning(t: float, message: str) -> Event:
+    """A problem of the recorder itself, kept so that the report can say it is incomplete."""
+    return {"kind": _WARNING, "t": t, "message": message}

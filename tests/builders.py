@@ -7,7 +7,7 @@ from typing import Any
 
 from kedro_run_report.events import Event, EventKind, encode
 from kedro_run_report.ids import node_id
-from kedro_run_report.store import create_run
+from kedro_run_report.store.runs import create_run
 
 
 class EventLog:

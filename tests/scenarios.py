@@ -443,7 +443,7 @@ def compared() -> Any:
     """A successful run compared with a failed earlier one, with a slower node, dropped rows
     and a history of five runs (a RunReport)."""
     from kedro_run_report.analysis import HistoryRow, compare
-    from kedro_run_report.run_report import RunReport
+    from kedro_run_report.report.run_report import RunReport
 
     log = EventLog(T0 + 3600)
     start_run(log, SPACEFLIGHTS, run_id="2024-05-01T13.00.00.000Z", tags=TAGS)
@@ -486,7 +486,7 @@ def compared() -> Any:
 def compared_no_baseline() -> Any:
     """History exists but no earlier run of the same selection (a RunReport)."""
     from kedro_run_report.analysis import HistoryRow
-    from kedro_run_report.run_report import RunReport
+    from kedro_run_report.report.run_report import RunReport
 
     status = success()
     row = HistoryRow(run_id=status.pipeline.run_id, key="k1", status="success", duration=71.0)

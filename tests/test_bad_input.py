@@ -26,11 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenarios import missing_input_events, node_failure_events, success_events
 
-from kedro_run_report import store
 from kedro_run_report.cli import EXIT_BAD_INPUT, report
 from kedro_run_report.events import encode
 from kedro_run_report.model import aggregate
-from kedro_run_report.vizcompat import to_viz_events
+from kedro_run_report.store import reading, runs
+from kedro_run_report.store.viz_events import to_viz_events
 
 BASES = [success_events(), node_failure_events(), missing_input_events()]
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "300"))  # more to hunt for crashes
@@ -147,7 +147,7 @@ def _stub_layout() -> Any:
     """Skip the Graphviz subprocess (DOT is still built): keeps 300 HTML reports fast."""
     mp = pytest.MonkeyPatch()
     mp.setattr(
-        "kedro_run_report.diagram.layout_svg",
+        "kedro_run_report.diagram.render.layout_svg",
         lambda source, program: (
             '<svg xmlns="http://www.w3.org/2000/svg" width="1pt" '
             'height="1pt" viewBox="0 0 1 1"><g id="graph0" class="graph"></g></svg>'
@@ -232,7 +232,7 @@ def test_a_1_gb_line_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
     peak, err, code = _peak_rss_kib("--events", str(path), "-f", "json", "-o", "-", "-q")
     assert code == 0, err
     print(f"\n1 GiB line: peak RSS {peak / 1024:.0f} MiB (baseline {baseline / 1024:.0f} MiB)")
-    limit_kib = store.MAX_LINE_BYTES // 1024
+    limit_kib = reading.MAX_LINE_BYTES // 1024
     assert peak - baseline < 2 * limit_kib  # at most the line limit plus a read chunk
 
 
@@ -247,7 +247,7 @@ def test_a_1_gb_line_is_reported_as_skipped(tmp_path: Path) -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["pipeline"]["status"] == "success"
-    limit = store.MAX_LINE_BYTES // (1024 * 1024)
+    limit = reading.MAX_LINE_BYTES // (1024 * 1024)
     assert any(f"longer than {limit} MiB" in w for w in data["warnings"])
 
 
@@ -312,7 +312,7 @@ def test_iter_lines_cuts_exactly_at_the_limit(size: int) -> None:
 
     limit = 4096
     payload = b"a" * size + b"\n" + b"b\n" + b"c" * (limit + 1)
-    got = list(store.iter_lines(io.BytesIO(payload), limit))
+    got = list(reading.iter_lines(io.BytesIO(payload), limit))
     first = None if size + 1 > limit + 1 else b"a" * size + b"\n"
     assert got == [first, b"b\n", None]
 
@@ -322,14 +322,14 @@ def test_iter_lines_keeps_every_line_of_random_chunkings() -> None:
 
     rng = random.Random(7)
     lines = [b"x" * rng.randint(0, 3000) + b"\n" for _ in range(400)]
-    old = store.READ_CHUNK_BYTES
+    old = reading.READ_CHUNK_BYTES
     try:
         for chunk in (1, 7, 1000, 4096):
-            store.READ_CHUNK_BYTES = chunk
-            got = list(store.iter_lines(io.BytesIO(b"".join(lines)), 2000))
+            reading.READ_CHUNK_BYTES = chunk
+            got = list(reading.iter_lines(io.BytesIO(b"".join(lines)), 2000))
             assert got == [line if len(line) <= 2001 else None for line in lines]
     finally:
-        store.READ_CHUNK_BYTES = old
+        reading.READ_CHUNK_BYTES = old
 
 
 # -- paths and symlinks -----------------------------------------------------------------------
@@ -367,7 +367,7 @@ def test_a_symlinked_run_directory_is_not_followed(cwd: Path) -> None:
     latest = _invoke("--events", str(cwd / "log"), "-f", "json", "-o", "-", "-q")
     assert json.loads(latest.stdout)["pipeline"]["run_id"] == "mine"
     # pruning never deletes through the link
-    assert store.prune_runs(str(cwd / "log"), 1) == []
+    assert runs.prune_runs(str(cwd / "log"), 1) == []
     assert (elsewhere / "run.json").exists()
 
 

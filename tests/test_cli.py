@@ -65,7 +65,7 @@ def test_run_id_picks_an_older_run(cwd: Path) -> None:
 
 def test_a_single_stream_file_and_a_kedro_viz_file_are_read(cwd: Path) -> None:
     from kedro_run_report.model import aggregate
-    from kedro_run_report.vizcompat import to_viz_events
+    from kedro_run_report.store.viz_events import to_viz_events
 
     run = record_run(cwd / "log", _good_run())
     (stream,) = run.glob("events-*.jsonl")
@@ -210,7 +210,7 @@ def test_html_is_the_default_format(cwd: Path) -> None:
 def test_no_layout_program_still_writes_the_report(
     cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kedro_run_report import diagram
+    from kedro_run_report.diagram import render as diagram
 
     monkeypatch.setattr(diagram, "find_layout_program", lambda: None)
     record_run(cwd / "log", _good_run())
@@ -221,7 +221,7 @@ def test_no_layout_program_still_writes_the_report(
 
 
 def test_no_datasets_draws_only_nodes(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kedro_run_report import diagram
+    from kedro_run_report.diagram import render as diagram
 
     sources: list[str] = []
 
@@ -252,7 +252,7 @@ def test_open_hands_the_file_to_the_browser(cwd: Path, monkeypatch: pytest.Monke
 def test_several_formats_pair_with_their_outputs_from_one_aggregation(
     cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kedro_run_report import reader
+    from kedro_run_report.report import load as reader
 
     calls: list[int] = []
     original = reader.aggregate_checked

@@ -8,8 +8,9 @@ import xml.dom.minidom
 import pytest
 import scenarios
 
-from kedro_run_report import diagram, diagram_collapsed
-from kedro_run_report.diagram_collapsed import build_collapsed_dot, groups
+from kedro_run_report.diagram import collapsed as diagram_collapsed
+from kedro_run_report.diagram import render as diagram
+from kedro_run_report.diagram.collapsed import build_collapsed_dot, groups
 from kedro_run_report.model import FAILED
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")

@@ -9,8 +9,9 @@ import xml.dom.minidom
 import pytest
 import scenarios
 
-from kedro_run_report import diagram, layout
-from kedro_run_report.diagram import (
+from kedro_run_report.diagram import layout
+from kedro_run_report.diagram import render as diagram
+from kedro_run_report.diagram.render import (
     STATUS_STYLE,
     LayoutError,
     build_dot,
@@ -297,7 +298,7 @@ def test_unselected_nodes_are_drawn_with_their_datasets() -> None:
 
 @needs_dot
 def test_namespace_summaries_sit_over_their_clusters() -> None:
-    from kedro_run_report.report.ns_summary import add_namespace_summaries, auto_collapsed
+    from kedro_run_report.diagram.ns_summary import add_namespace_summaries, auto_collapsed
 
     status = scenarios.node_failure()
     result = render_diagram(status)
@@ -323,7 +324,7 @@ def test_cues_are_centred_under_their_shapes() -> None:
     cylinders (relative curves once cleaned) as much as boxes."""
     import re
 
-    from kedro_run_report.svg_clean import outline_xs
+    from kedro_run_report.diagram.svg_clean import outline_xs
 
     result = render_diagram(scenarios.success())
     assert result.svg is not None

@@ -28,8 +28,8 @@ import pytest
 import scenarios
 
 import kedro_run_report
-from kedro_run_report import diagram
-from kedro_run_report.diagram import build_dot
+from kedro_run_report.diagram import render as diagram
+from kedro_run_report.diagram.render import build_dot
 from kedro_run_report.report.html import render_html
 
 GOLDEN = Path(__file__).parent / "golden"

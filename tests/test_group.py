@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from builders import CHAIN, EventLog
 
-from kedro_run_report.group import merge_group
 from kedro_run_report.ids import node_id
 from kedro_run_report.model import RunStatus, aggregate
+from kedro_run_report.model.group import merge_group
 
 
 def _part(run_id: str, t0: float, pid: int, host: str, build) -> RunStatus:  # type: ignore[no-untyped-def]

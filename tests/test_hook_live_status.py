@@ -10,10 +10,11 @@ import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import node, pipeline
 
-from kedro_run_report import hook as hook_module
-from kedro_run_report.hook import ACTIVE_RUN_VARIABLE, RunReportHook
-from kedro_run_report.reader import load_run_status
-from kedro_run_report.vizcompat import to_viz_events
+from kedro_run_report.record import recorder as recorder_module
+from kedro_run_report.record.hook import RunReportHook
+from kedro_run_report.report.load import load_run_status
+from kedro_run_report.settings import ACTIVE_RUN
+from kedro_run_report.store.viz_events import to_viz_events
 
 
 def _identity(x: int) -> int:
@@ -25,8 +26,8 @@ def test_threads_lose_no_event_whatever_the_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fold_batch: int
 ) -> None:
     monkeypatch.setenv("KEDRO_RUN_REPORT_DIR", str(tmp_path / "log"))
-    monkeypatch.delenv(ACTIVE_RUN_VARIABLE, raising=False)
-    monkeypatch.setattr(hook_module, "FOLD_BATCH", fold_batch)
+    monkeypatch.delenv(ACTIVE_RUN.name, raising=False)
+    monkeypatch.setattr(recorder_module, "FOLD_BATCH", fold_batch)
     # 40 independent nodes: four threads record them at once, as a ThreadRunner's pool does.
     pipe = pipeline([node(_identity, f"in{i}", f"out{i}", name=f"n{i}") for i in range(40)])
     catalog = DataCatalog(datasets={f"in{i}": MemoryDataset(i) for i in range(40)})

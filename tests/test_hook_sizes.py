@@ -10,8 +10,9 @@ from kedro.io import DataCatalog
 from kedro.pipeline import node, pipeline
 from kedro_datasets.pickle import PickleDataset
 
-from kedro_run_report.hook import ACTIVE_RUN_VARIABLE, RunReportHook
-from kedro_run_report.reader import load_run_status
+from kedro_run_report.record.hook import RunReportHook
+from kedro_run_report.report.load import load_run_status
+from kedro_run_report.settings import ACTIVE_RUN
 
 
 def _double(x: list[int]) -> list[int]:
@@ -22,7 +23,7 @@ def test_remote_sizes_arrive_as_late_size_events(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KEDRO_RUN_REPORT_DIR", str(tmp_path / "log"))
-    monkeypatch.delenv(ACTIVE_RUN_VARIABLE, raising=False)
+    monkeypatch.delenv(ACTIVE_RUN.name, raising=False)
     source = PickleDataset(filepath="memory://bucket/kedro-run-report-hook-in.pkl")
     target = PickleDataset(filepath="memory://bucket/kedro-run-report-hook-out.pkl")
     data = list(range(200))

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 import scenarios
 
-from kedro_run_report import diagram
-from kedro_run_report.diagram import DiagramResult
+from kedro_run_report.diagram import render as diagram
+from kedro_run_report.diagram.render import DiagramResult
 from kedro_run_report.model import aggregate
 from kedro_run_report.report.html import render_html, status_json, template_dir
-from kedro_run_report.report.html_view import build_view
 from kedro_run_report.report.json_report import render_json
+from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.summary import first_line, short_runner
-from kedro_run_report.run_report import RunReport
+from kedro_run_report.report.views.page import build_view
 
 STUB_SVG = '<svg width="100pt" height="50pt" viewBox="0 0 100 50"><g class="graph"></g></svg>'
 

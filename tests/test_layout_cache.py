@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import scenarios
 
-from kedro_run_report import diagram, layout_cache
-from kedro_run_report.diagram import build_dot, render_diagram
-from kedro_run_report.layout_cache import cache_dir, cache_key, cached_layout, prune
+from kedro_run_report.diagram import layout_cache
+from kedro_run_report.diagram import render as diagram
+from kedro_run_report.diagram.layout_cache import cache_dir, cache_key, cached_layout, prune
+from kedro_run_report.diagram.render import build_dot, render_diagram
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 

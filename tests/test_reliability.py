@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from builders import CHAIN, EventLog
 
-from kedro_run_report import store
 from kedro_run_report.events import EventKind, decode, encode
 from kedro_run_report.model import aggregate
-from kedro_run_report.store import EventWriter, create_run, event_files, list_runs
-from kedro_run_report.vizcompat import from_viz_events, to_viz_events
+from kedro_run_report.store import writer as store
+from kedro_run_report.store.runs import create_run, event_files, list_runs
+from kedro_run_report.store.viz_events import from_viz_events, to_viz_events
+from kedro_run_report.store.writer import EventWriter
 
 
 def test_runs_with_the_same_id_started_at_once_get_their_own_directories(tmp_path: Path) -> None:

@@ -20,8 +20,8 @@ from builders import CHAIN, EventLog, record_run
 from kedro_run_report.errors import NoRunsError
 from kedro_run_report.model import aggregate
 from kedro_run_report.report.json_report import render_json
-from kedro_run_report.run_report import RunReport
-from kedro_run_report.server import ReportServer
+from kedro_run_report.report.run_report import RunReport
+from kedro_run_report.report.server import ReportServer
 
 
 def _get(url: str) -> tuple[int, dict[str, str], str]:

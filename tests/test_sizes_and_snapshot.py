@@ -14,8 +14,8 @@ from kedro.pipeline import node, pipeline
 from kedro_datasets.pickle import PickleDataset
 
 from kedro_run_report.ids import node_id
-from kedro_run_report.sizes import SizeProbe, memory_size, row_count
-from kedro_run_report.snapshot import pipeline_snapshot, run_filters, runner_name
+from kedro_run_report.record.sizes import SizeProbe, memory_size, row_count
+from kedro_run_report.record.snapshot import pipeline_snapshot, run_filters, runner_name
 
 
 def test_row_counts_only_where_cheap() -> None:

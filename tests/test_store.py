@@ -11,20 +11,18 @@ from pathlib import Path
 import pytest
 
 from kedro_run_report.errors import NoRunsError, UnknownRunError
-from kedro_run_report.events import EventKind
-from kedro_run_report.store import (
-    EventWriter,
-    atomic_write_text,
+from kedro_run_report.events import EventKind, process
+from kedro_run_report.store.files import atomic_write_text, safe_key
+from kedro_run_report.store.reading import iter_run_events
+from kedro_run_report.store.runs import (
     create_run,
     event_files,
     find_run,
-    iter_run_events,
     list_runs,
-    process_event,
     prune_runs,
-    safe_key,
     update_manifest,
 )
+from kedro_run_report.store.writer import EventWriter
 
 
 def _event(i: int) -> dict:
@@ -33,7 +31,7 @@ def _event(i: int) -> dict:
 
 def test_writer_appends_one_line_per_event_and_flushes_each(tmp_path: Path) -> None:
     writer = EventWriter(str(tmp_path / "run"))
-    writer.write(process_event("r", "main"))
+    writer.write(process(0.0, "r", pid=1, host="h", role="main"))
     writer.write(_event(1))
     # Readable before close: a killed process keeps what it wrote.
     (stream,) = (tmp_path / "run").glob("events-*.jsonl")
@@ -154,7 +152,7 @@ def test_remote_writer_batches_into_new_objects(tmp_path: Path) -> None:
 
     location = "memory://kedro-run-report-test/run"
     writer = EventWriter(location)
-    writer.write(process_event("r", "main"))
+    writer.write(process(0.0, "r", pid=1, host="h", role="main"))
     writer.write(_event(1), flush=True)  # uploaded by the writer's thread, not this one
     deadline = time.monotonic() + 10
     while not fsspec.filesystem("memory").exists("/kedro-run-report-test/run"):
@@ -177,7 +175,7 @@ def test_remote_writer_batches_into_new_objects(tmp_path: Path) -> None:
 def test_remote_writes_never_wait_on_a_slow_upload(monkeypatch: pytest.MonkeyPatch) -> None:
     import fsspec
 
-    import kedro_run_report.store as store
+    import kedro_run_report.store.files as store
 
     entered, release = threading.Event(), threading.Event()
     real_open = fsspec.open

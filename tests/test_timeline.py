@@ -11,7 +11,7 @@ from builders import CHAIN, EventLog
 
 from kedro_run_report.analysis import critical_path, lanes
 from kedro_run_report.model import aggregate
-from kedro_run_report.report.timeline import nice_step, num, ticks, timeline_svg
+from kedro_run_report.report.views.timeline import nice_step, num, ticks, timeline_svg
 
 BAR = re.compile(r'<a href="#node-([0-9a-f]+)"[^>]*>.*?</a>', re.S)
 PATH = re.compile(r'<path d="M([\d.]+) 0h([\d.]+)"( stroke-opacity=".38")?/>')

@@ -7,7 +7,7 @@ from builders import CHAIN, EventLog
 
 from kedro_run_report.events import EventKind
 from kedro_run_report.model import aggregate
-from kedro_run_report.vizcompat import from_viz_events, looks_like_viz_events, to_viz_events
+from kedro_run_report.store.viz_events import from_viz_events, looks_like_viz_events, to_viz_events
 
 viz_run_events = pytest.importorskip("kedro_viz.api.rest.responses.run_events")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.model import SUCCESS, RunStatus
-from kedro_run_report.store import RunRecord
+from kedro_run_report.store.runs import RunRecord
 
 Loader = Callable[[RunRecord], RunStatus]
 Selection = tuple[tuple[str, ...], str]  # (sorted pipeline names, filters as canonical JSON)

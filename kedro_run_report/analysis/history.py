@@ -10,7 +10,7 @@ from kedro_run_report.analysis._timing import round6
 from kedro_run_report.analysis.baseline import Loader
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, iso
-from kedro_run_report.store import RunRecord
+from kedro_run_report.store.runs import RunRecord
 
 UNREADABLE = "unreadable"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kedro_run_report.errors import OutputError, RunReportError
-from kedro_run_report.store import atomic_write_text
+from kedro_run_report.store.files import atomic_write_text
 
 if TYPE_CHECKING:
-    from kedro_run_report.run_report import RunReport
+    from kedro_run_report.report.run_report import RunReport
 
 DEFAULT_FILENAMES = {
     "html": "run-report.html",

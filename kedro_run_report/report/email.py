@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import jinja2
 
-from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,

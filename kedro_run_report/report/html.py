@@ -15,12 +15,12 @@ from markupsafe import Markup
 
 import kedro_run_report
 from kedro_run_report.analysis import critical_path
-from kedro_run_report.diagram import DiagramResult, render_diagram
+from kedro_run_report.diagram.ns_summary import add_namespace_summaries
+from kedro_run_report.diagram.render import DiagramResult, render_diagram
 from kedro_run_report.model import RunStatus
-from kedro_run_report.report.html_view import build_view
-from kedro_run_report.report.ns_summary import add_namespace_summaries
-from kedro_run_report.report.timeline import timeline_svg
-from kedro_run_report.run_report import RunReport
+from kedro_run_report.report.run_report import RunReport
+from kedro_run_report.report.views.page import build_view
+from kedro_run_report.report.views.timeline import timeline_svg
 
 TEMPLATE = "report.html.j2"
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from kedro_run_report.model import RunStatus
-from kedro_run_report.run_report import RunReport
+from kedro_run_report.report.run_report import RunReport
 
 
 def render_json(run: RunStatus | RunReport, *, indent: int | None = 2) -> str:

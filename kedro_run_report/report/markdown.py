@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from kedro_run_report.diagram import STATUS_WORD
+from kedro_run_report.diagram.render import STATUS_WORD
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,

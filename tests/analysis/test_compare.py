@@ -13,7 +13,7 @@ from kedro_run_report.analysis import Comparison, NodeChange, compare, pick_base
 from kedro_run_report.errors import EventLogError
 from kedro_run_report.ids import dataset_id, node_id
 from kedro_run_report.model import RunStatus, aggregate
-from kedro_run_report.store import RunRecord
+from kedro_run_report.store.runs import RunRecord
 
 NODES = [
     ("tiny", [], ["t"]),

@@ -10,7 +10,8 @@ from builders import CHAIN, EventLog
 from kedro_run_report.analysis import history_rows, trend
 from kedro_run_report.events import encode
 from kedro_run_report.model import RunStatus, aggregate, iso
-from kedro_run_report.store import RunRecord, create_run, iter_run_events, list_runs
+from kedro_run_report.store.reading import iter_run_events
+from kedro_run_report.store.runs import RunRecord, create_run, list_runs
 
 
 def _record(root: Path, log: EventLog, run_id: str, **manifest: object) -> Path:

@@ -12,7 +12,7 @@ import scenarios
 
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.html import render_html
-from kedro_run_report.run_report import RunReport
+from kedro_run_report.report.run_report import RunReport
 
 pytestmark = pytest.mark.browser
 NEEDS_DOT = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")

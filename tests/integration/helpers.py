@@ -13,7 +13,7 @@ import pytest
 from kedro_project import kedro_env
 
 from kedro_run_report.model import RunStatus
-from kedro_run_report.reader import load_run_status
+from kedro_run_report.report.load import load_run_status
 
 ALL_NODES = ["prep.clean", "prep.enrich", "model.train", "model.score", "summarise"]
 

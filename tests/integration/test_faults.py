@@ -25,7 +25,7 @@ from helpers import (
 )
 from kedro_project import run_kedro, run_python
 
-from kedro_run_report.store import list_runs
+from kedro_run_report.store.runs import list_runs
 
 pytestmark = pytest.mark.integration
 
@@ -92,7 +92,7 @@ def _patched_kedro(prelude: str) -> str:
 FULL_DISK_AFTER_BYTES = textwrap.dedent(
     """
     import errno
-    from kedro_run_report import store
+    from kedro_run_report.store import writer as store
 
     room = [3000]  # the events files' disk has 3000 bytes left
 

@@ -11,7 +11,7 @@ import pytest
 from helpers import node_statuses, start_kedro, status_of, viz_events, wait_for_node_start
 from kedro_project import run_kedro, run_python
 
-from kedro_run_report.store import list_runs
+from kedro_run_report.store.runs import list_runs
 
 pytestmark = pytest.mark.integration
 
@@ -96,24 +96,24 @@ def test_unusable_log_location_warns_once_and_run_succeeds(project: Path, locati
 
 
 FAULTS = [
-    "kedro_run_report.store.EventWriter.write",
-    "kedro_run_report.store.EventWriter.__init__",
-    "kedro_run_report.hook.create_run",
-    "kedro_run_report.hook.pipeline_snapshot",
-    "kedro_run_report.hook.error_info",
-    "kedro_run_report.sizes.SizeProbe.measure",
-    "kedro_run_report.compat_file.write_compat_file",
-    "kedro_run_report.hook._Recorder.node_id",
-    "kedro_run_report.hook.update_manifest",
-    "kedro_run_report.hook.prune_runs",
+    "kedro_run_report.store.writer.EventWriter.write",
+    "kedro_run_report.store.writer.EventWriter.__init__",
+    "kedro_run_report.record.run.create_run",
+    "kedro_run_report.record.run.pipeline_snapshot",
+    "kedro_run_report.record.hook.error_info",
+    "kedro_run_report.record.sizes.SizeProbe.measure",
+    "kedro_run_report.record.run.write_viz_events_file",
+    "kedro_run_report.record.recorder.Recorder.node_id",
+    "kedro_run_report.record.run.update_manifest",
+    "kedro_run_report.record.hook.prune_runs",
 ]
 
 # For every hook method, a fault inside it: one of its own collaborators raises, or
 # ("emit:<kind>") writing the one event that only this method writes raises.
 HOOK_FAULTS = {
-    "after_context_created": "kedro_run_report.hook._viz_run_hook_registered",
-    "after_catalog_created": "kedro_run_report.hook.secret_values",
-    "before_pipeline_run": "kedro_run_report.hook.run_meta",
+    "after_context_created": "kedro_run_report.record.hook.viz_run_hook_registered",
+    "after_catalog_created": "kedro_run_report.record.hook.secret_values",
+    "before_pipeline_run": "kedro_run_report.record.run.run_meta",
     "after_pipeline_run": "emit:run_end",
     "on_pipeline_error": "emit:run_error",
     "before_node_run": "emit:node_start",
@@ -127,7 +127,7 @@ HOOK_FAULTS = {
 
 
 def test_every_hook_method_has_a_fault() -> None:
-    from kedro_run_report.hook import RunReportHook
+    from kedro_run_report.record.hook import RunReportHook
 
     methods = {name for name, f in vars(RunReportHook).items() if hasattr(f, "kedro_impl")}
     assert methods == set(HOOK_FAULTS)
@@ -137,13 +137,13 @@ def _fault_script(target: str) -> str:
     if target.startswith("emit:"):
         kind = target.split(":", 1)[1]
         inject = f"""
-        from kedro_run_report import hook
-        real_emit = hook._Recorder.emit
+        from kedro_run_report.record import recorder
+        real_emit = recorder.Recorder.emit
         def emit(self, event, flush=False):
             if event.get("kind") == {kind!r}:
                 raise RuntimeError("injected fault")
             return real_emit(self, event, flush)
-        hook._Recorder.emit = emit
+        recorder.Recorder.emit = emit
         """
     else:
         module, _, attribute = target.rpartition(".")

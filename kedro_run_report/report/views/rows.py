@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import lanes
-from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import (
     format_bytes,
     format_clock,

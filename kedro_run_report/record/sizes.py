@@ -14,10 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from kedro_run_report.location import is_url
-
-#: Set to ``local`` to skip size probes on remote filesystems, ``off`` to skip all probes.
-SIZES_VARIABLE = "KEDRO_RUN_REPORT_SIZES"
+from kedro_run_report.settings import sizes_mode
+from kedro_run_report.store.files import is_url
 
 _NO_FILE = object()
 
@@ -65,7 +63,7 @@ class SizeProbe:
 
     def __init__(self, catalog: Any, mode: str | None = None) -> None:
         self.catalog = catalog
-        self.mode = (mode or os.environ.get(SIZES_VARIABLE) or "all").lower()
+        self.mode = mode.lower() if mode else sizes_mode()
         self._files: dict[str, Any] = {}  # dataset name -> dataset object, or _NO_FILE
         self._queue: queue.SimpleQueue[tuple[Any, Callable[[int], None]] | None] | None = None
         self._pending = 0

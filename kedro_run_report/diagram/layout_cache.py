@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from kedro_run_report.store import atomic_write_text
+from kedro_run_report.store.files import atomic_write_text
 
 LAYOUTS_DIR = "layouts"  # under the log root, beside runs/
 KEEP = 20  # entries kept, newest first: a few pipelines and their recent variants

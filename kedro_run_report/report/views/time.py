@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import CriticalPath, TimeBreakdown
 from kedro_run_report.analysis.time_breakdown import SHARE_KEYS
-from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import format_duration
 from kedro_run_report.model import NOT_RUN, RunStatus
 

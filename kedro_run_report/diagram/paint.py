@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from kedro_run_report.diagram.svg_clean import outline_xs
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
@@ -28,7 +29,6 @@ from kedro_run_report.model import (
     DatasetRun,
     RunStatus,
 )
-from kedro_run_report.svg_clean import outline_xs
 
 # status -> (fill, stroke, text cue); #RRGGBB only, Graphviz rejects short hex
 STATUS_STYLE = {

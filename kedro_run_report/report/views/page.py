@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import CriticalPath, critical_path, time_breakdown
-from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD, DiagramResult
+from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD, DiagramResult
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
@@ -22,12 +22,8 @@ from kedro_run_report.model import (
     SUCCESS,
     RunStatus,
 )
-from kedro_run_report.report.comparison_view import (
-    ComparisonView,
-    comparison_view,
-    regression_badges,
-)
-from kedro_run_report.report.html_rows import Link, Row, dataset_rows, node_rows
+from kedro_run_report.record.snapshot import is_selection
+from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.summary import (
     HEADLINES,
     error_summary,
@@ -35,9 +31,13 @@ from kedro_run_report.report.summary import (
     headline,
     short_runner,
 )
-from kedro_run_report.report.time_view import TimeView, time_view
-from kedro_run_report.run_report import RunReport
-from kedro_run_report.snapshot import is_selection
+from kedro_run_report.report.views.comparison import (
+    ComparisonView,
+    comparison_view,
+    regression_badges,
+)
+from kedro_run_report.report.views.rows import Link, Row, dataset_rows, node_rows
+from kedro_run_report.report.views.time import TimeView, time_view
 
 LINK_DATASETS_UP_TO = 500  # nodes; above, input/output names are linked by JavaScript (bytes)
 FIT_WIDTH_PX = 1400  # diagrams narrower than this are scaled to the page without JavaScript

@@ -8,19 +8,21 @@ from pathlib import Path
 
 import graphviz
 
-from kedro_run_report.diagram_collapsed import (
+from kedro_run_report.diagram.collapsed import (
     COLLAPSE_LAYOUT_ABOVE,
     build_collapsed_dot,
     paint_collapsed,
 )
-from kedro_run_report.diagram_marks import (
+from kedro_run_report.diagram.layout import LayoutError, find_layout_program, layout_svg
+from kedro_run_report.diagram.layout_cache import cached_layout
+from kedro_run_report.diagram.marks import (
     all_tasks,
     critical_links,
     mark_critical_nodes,
     namespace_order,
     unselected_datasets,
 )
-from kedro_run_report.diagram_paint import (
+from kedro_run_report.diagram.paint import (
     COMPACT_MARK,
     DATA_CUE_SLOT,
     STATUS_STYLE,
@@ -32,16 +34,15 @@ from kedro_run_report.diagram_paint import (
     paint_svg,
     paints,
 )
+from kedro_run_report.diagram.svg_clean import FONT, clean_svg, round_geometry, tooltip_names
 from kedro_run_report.ids import dataset_id, is_parameter
-from kedro_run_report.layout import DOT_ENV, LayoutError, find_layout_program, layout_svg
-from kedro_run_report.layout_cache import cached_layout
 from kedro_run_report.model import (
     NOT_SELECTED,
     DatasetRun,
     NodeRun,
     RunStatus,
 )
-from kedro_run_report.svg_clean import FONT, clean_svg, round_geometry, tooltip_names
+from kedro_run_report.settings import DOT
 
 __all__ = [  # re-exported: the report modules and tests import these from here
     "STATUS_STYLE",
@@ -296,7 +297,7 @@ def render_diagram(
             None,
             "Graphviz 'dot' was not found; the report has no diagram. Install Graphviz "
             "(e.g. apt-get install graphviz) or `pip install kedro-run-report[layout]`, "
-            f"or set {DOT_ENV}.",
+            f"or set {DOT.name}.",
         )
     directory = Path(layout_cache) if layout_cache is not None else None
     if len(all_tasks(status)) > COLLAPSE_LAYOUT_ABOVE:

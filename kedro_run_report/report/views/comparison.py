@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import Comparison, NodeChange, trend
-from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import format_bytes, format_count, format_duration
 from kedro_run_report.model import NOT_RUN
-from kedro_run_report.report.timeline import num, xml
-from kedro_run_report.run_report import RunReport
+from kedro_run_report.report.run_report import RunReport
+from kedro_run_report.report.views.timeline import num, xml
 
 NO_BASELINE = "No earlier run of the same pipeline selection to compare with."
 TREND_W, TREND_H, PAD = 560, 120, 28

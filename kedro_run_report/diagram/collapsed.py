@@ -14,8 +14,8 @@ import html
 
 import graphviz
 
-from kedro_run_report.diagram_marks import all_tasks, namespace_children
-from kedro_run_report.diagram_paint import STATUS_STYLE, Paint, paint_svg
+from kedro_run_report.diagram.marks import all_tasks, namespace_children
+from kedro_run_report.diagram.paint import STATUS_STYLE, Paint, paint_svg
 from kedro_run_report.formatting import format_count, format_duration
 from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import (

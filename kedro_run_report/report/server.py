@@ -17,7 +17,7 @@ from kedro_run_report.errors import RunReportError
 from kedro_run_report.model import INTERRUPTED
 
 if TYPE_CHECKING:
-    from kedro_run_report.run_report import RunReport
+    from kedro_run_report.report.run_report import RunReport
 
 HOST = "127.0.0.1"  # never another interface: the report may hold internal details
 DEFAULT_PORT = 4142
@@ -61,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
 
             body, kind = render_json(report), "application/json; charset=utf-8"
         else:
-            from kedro_run_report.layout_cache import cache_dir
+            from kedro_run_report.diagram.layout_cache import cache_dir
             from kedro_run_report.report.html import render_html
 
             body = render_html(

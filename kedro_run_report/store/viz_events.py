@@ -7,6 +7,7 @@ we write it from a :class:`RunStatus` so the Workflow view shows our runs, and w
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import FAILED, INTERRUPTED, SUCCESS, RunStatus, iso
+from kedro_run_report.store.files import atomic_write_text
 
 VIZ_EVENTS_FILE = Path(".viz") / "kedro_pipeline_events.json"
 #: Kedro-Viz knows no "interrupted": an interrupted run with a known cause is written as a
@@ -88,6 +90,14 @@ def to_viz_events(status: RunStatus) -> list[dict[str, Any]]:
         events.append(event)
     # A killed run has no end event, exactly like a Kedro-Viz log cut short.
     return events
+
+
+def write_viz_events_file(status: RunStatus, project_path: str) -> Path:
+    """Write Kedro-Viz's events file for a run into a project, atomically."""
+    target = Path(project_path) / VIZ_EVENTS_FILE
+    # Compact: an indent would switch json to its pure-Python encoder, ten times slower.
+    atomic_write_text(str(target), json.dumps(to_viz_events(status)), durable=False)
+    return target
 
 
 def _dataset_event(kind: str, name: str, size: int | None) -> dict[str, Any]:

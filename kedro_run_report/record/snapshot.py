@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from kedro_run_report.ids import node_id
-from kedro_run_report.location import run_group
 from kedro_run_report.redact import PATTERNS, Redactor
+from kedro_run_report.settings import run_group
 
 # run_params keys that select part of a pipeline: a run with any of them set is partial.
 SELECTION_KEYS = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 
-from kedro_run_report.model import (
+from kedro_run_report.model.run_status import (
     FAILED,
     INCOMPLETE,
     INTERRUPTED,

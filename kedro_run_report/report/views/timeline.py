@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kedro_run_report.analysis import lanes
 from kedro_run_report.analysis._timing import node_spans, run_window
-from kedro_run_report.diagram import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import format_duration
 from kedro_run_report.model import NOT_RUN, SUCCESS, NodeRun, RunStatus
 

@@ -8,12 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kedro_run_report import settings
 from kedro_run_report.errors import RunReportError
 
-DOT_ENV = "KEDRO_RUN_REPORT_DOT"
 PIP_LAYOUT_PROGRAM = "graphviz-pure"  # pip install kedro-run-report[layout]
-TIMEOUT_ENV = "KEDRO_RUN_REPORT_DOT_TIMEOUT"
-DEFAULT_TIMEOUT = 60.0
 
 
 class LayoutError(RunReportError):
@@ -22,7 +20,7 @@ class LayoutError(RunReportError):
 
 def find_layout_program() -> str | None:
     """The layout program: ``$KEDRO_RUN_REPORT_DOT``, else ``dot`` on PATH, else graphviz-pure."""
-    configured = os.environ.get(DOT_ENV)
+    configured = settings.DOT.get()
     if configured:
         return shutil.which(configured) or (configured if os.path.isfile(configured) else None)
     return shutil.which("dot") or _pip_layout_program()
@@ -40,16 +38,9 @@ def _pip_layout_program() -> str | None:
     return shutil.which(PIP_LAYOUT_PROGRAM)
 
 
-def _timeout() -> float:
-    try:
-        return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
-    except ValueError:
-        return DEFAULT_TIMEOUT
-
-
 def layout_svg(dot_source: str, program: str) -> str:
     """Run the layout program on DOT source and return its SVG (the only place it runs)."""
-    timeout = _timeout()
+    timeout = settings.layout_timeout()
     try:
         done = subprocess.run(
             [program, "-Tsvg"],
@@ -59,7 +50,9 @@ def layout_svg(dot_source: str, program: str) -> str:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise LayoutError(f"Graphviz took longer than {timeout:g} s (see {TIMEOUT_ENV})") from None
+        raise LayoutError(
+            f"Graphviz took longer than {timeout:g} s (see {settings.DOT_TIMEOUT.name})"
+        ) from None
     except OSError as exc:
         raise LayoutError(f"Graphviz {program!r} could not be run ({exc})") from None
     if done.returncode != 0 or not done.stdout:

@@ -1,0 +1,295 @@
+"""The Kedro hook methods: each turns one of Kedro's calls into an event and delegates.
+
+It never raises into Kedro: every method catches ``Exception`` around its whole body, and any
+failure of its own becomes one warning in the log (and, where the stream still works, a
+``warning`` event, so that the report says it may be incomplete); the run goes on. A plain
+``try`` rather than a context manager or decorator: those cost calls on every event, and
+pluggy reads argument names from the methods' own signatures.
+
+Secrets: error texts and runtime parameters are redacted before they are written (see
+``redact.py``) with the credential values of the catalog; workers of a spawned ParallelRunner
+get salted digests of them instead (see ``active_run``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from kedro.framework.hooks import hook_impl
+
+from kedro_run_report import events
+from kedro_run_report.events import EventKind
+from kedro_run_report.record.active_run import ActiveRun
+from kedro_run_report.record.error_info import error_info
+from kedro_run_report.record.interrupts import InterruptWatcher
+from kedro_run_report.record.kedro_viz import viz_run_hook_registered, viz_will_record
+from kedro_run_report.record.recorder import Recorder, ThisProcess
+from kedro_run_report.record.run import finish_run, start_run
+from kedro_run_report.redact import PATTERNS, Redactor, secret_values
+from kedro_run_report.settings import ACTIVE_RUN, credentials_name, history_limit, log_location
+from kedro_run_report.store.files import use_storage_options
+from kedro_run_report.store.runs import prune_runs
+
+logger = logging.getLogger("kedro_run_report")
+
+_LOAD_START, _LOAD_END = EventKind.LOAD_START, EventKind.LOAD_END
+_SAVE_START, _SAVE_END = EventKind.SAVE_START, EventKind.SAVE_END
+
+
+class RunReportHook:
+    """Records pipeline, node and dataset events of every ``kedro run``."""
+
+    def __init__(self) -> None:
+        self._main: Recorder | None = None
+        self._worker: Recorder | None = None
+        self._catalog: Any = None
+        self._project_path: str | None = None
+        self._viz_hook_registered = False
+        self._leave_viz_events_file = False
+        self._warned_pid: int | None = None
+        self._lock = threading.Lock()
+        # Redacts what is recorded; knows the credential values once the catalog is created.
+        self._redactor: Redactor = PATTERNS
+        self._secret_values: set[str] = set()
+        self._failed_worker_pid: int | None = None
+        self._interrupts = InterruptWatcher(at_exit=self._finish_unfinished)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _warn(self, exc: BaseException) -> None:
+        """One warning per process and run, in the log and, if it still works, the stream."""
+        if self._warned_pid == os.getpid():
+            return
+        self._warned_pid = os.getpid()
+        message = (
+            f"kedro-run-report could not record this run ({type(exc).__name__}: {exc}). "
+            "The run itself is not affected; its report may be incomplete."
+        )
+        logger.warning("%s", message)
+        recorder = self._main if self._main is not None else self._worker
+        if recorder is not None and recorder.pid == os.getpid() and not recorder.writer.broken:
+            try:
+                recorder.emit(events.warning(time.time(), self._redactor.text(message)))
+            except Exception:  # noqa: S110 - the warning above is already in the log
+                pass
+
+    def _attempt(self, step: Any, *args: Any, **kwargs: Any) -> Any:
+        """``step(*args, **kwargs)``, or ``None`` and one warning if it fails."""
+        try:
+            return step(*args, **kwargs)
+        except Exception as exc:
+            self._warn(exc)
+            return None
+
+    def _recorder(self) -> Recorder | None:
+        """The recorder for this process, joining the active run in a worker process."""
+        pid = ThisProcess.pid
+        main = self._main
+        if main is not None and main.pid == pid:
+            return main
+        worker = self._worker
+        if worker is not None and worker.pid == pid:
+            return worker
+        if self._failed_worker_pid == pid or ACTIVE_RUN.name not in os.environ:
+            return None
+        with self._lock:
+            if self._worker is None or self._worker.pid != pid:
+                self._warned_pid = None
+                # Once per process: a worker that cannot record stops trying (and warns once).
+                self._failed_worker_pid = pid
+                active = ActiveRun.from_env()
+                if active is None:  # the run ended meanwhile
+                    self._failed_worker_pid = None
+                    return None
+                if not self._secret_values:  # a spawned worker: digests, never the values
+                    self._redactor = active.redactor()
+                self._worker = Recorder(active.run_id, active.location, "worker", self._catalog)
+                self._failed_worker_pid = None
+            return self._worker
+
+    # -- session and pipeline (main process) -----------------------------------------------
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        try:
+            self._project_path = str(getattr(context, "project_path", "") or "") or None
+            self._viz_hook_registered = viz_run_hook_registered(
+                getattr(context, "_hook_manager", None)
+            )
+        except Exception as exc:
+            self._warn(exc)
+
+    @hook_impl
+    def after_catalog_created(self, catalog: Any, conf_creds: Any = None) -> None:
+        try:
+            self._catalog = catalog
+            self._secret_values = secret_values(conf_creds or {})
+            self._redactor = Redactor(self._secret_values)
+            # A named credentials entry for a log on object storage, never the command line.
+            name = credentials_name()
+            if name and isinstance(conf_creds, dict) and isinstance(conf_creds.get(name), dict):
+                use_storage_options(conf_creds[name])
+        except Exception as exc:
+            self._warn(exc)
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        try:
+            if self._main is not None:
+                # A run of this process that never ended (an interrupt caught by a notebook).
+                self._finish(self._interrupts.interrupted_event())
+            self._main = None
+            self._warned_pid = None
+            ActiveRun.withdraw()
+            self._catalog = catalog if catalog is not None else self._catalog
+            project_path = run_params.get("project_path") or self._project_path
+            self._project_path = str(project_path) if project_path else None
+            root = log_location(self._project_path)
+            recorder = start_run(
+                run_params, pipeline, self._catalog, self._project_path, root, self._redactor
+            )
+            self._main = recorder
+            self._interrupts.start(self._redactor)
+            ActiveRun.of(recorder.run_id, recorder.location, self._secret_values).publish()
+            self._leave_viz_events_file = self._viz_hook_registered and viz_will_record(run_params)
+            self._attempt(prune_runs, root, history_limit())
+        except Exception as exc:
+            self._warn(exc)
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        try:
+            self._finish(events.run_end(time.time()))
+        except Exception as exc:
+            self._warn(exc)
+
+    @hook_impl
+    def on_pipeline_error(self, error: BaseException) -> None:
+        try:
+            self._finish(events.run_error(time.time(), error_info(error, self._redactor)))
+        except Exception as exc:
+            self._warn(exc)
+
+    def _finish(self, last_event: events.Event) -> None:
+        """End this process's run, if it has one."""
+        recorder = self._main
+        if recorder is None or recorder.pid != os.getpid():
+            return
+        self._main = None
+        ActiveRun.withdraw()
+        self._attempt(self._interrupts.stop)
+        viz_project = None if self._leave_viz_events_file else self._project_path
+        finish_run(
+            recorder,
+            last_event,
+            viz_events_project=viz_project,
+            attempt=self._attempt,
+            warn=self._warn,
+        )
+
+    def _finish_unfinished(self) -> None:
+        """At exit: finish a run the process is leaving unfinished."""
+        recorder = self._main
+        if recorder is not None and recorder.pid == os.getpid():
+            self._attempt(self._finish, self._interrupts.interrupted_event())
+
+    # -- nodes (any process, any thread) ----------------------------------------------------
+
+    @hook_impl
+    def before_node_run(self, node: Any, catalog: Any, inputs: dict[str, Any]) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is None:
+                return
+            if recorder.sizes.catalog is None:
+                recorder.sizes.catalog = catalog  # spawned workers see the catalog only here
+            if recorder.unmeasured:
+                recorder.measure_late(node, inputs)
+            name = node.name
+            recorder.emit(
+                events.node_start(
+                    time.time(),
+                    name,
+                    recorder.node_id(node, name),
+                    pid=recorder.pid,
+                    thread=threading.current_thread().name,
+                )
+            )
+        except Exception as exc:
+            self._warn(exc)
+
+    @hook_impl
+    def after_node_run(self, node: Any) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is None:
+                return
+            name = node.name
+            recorder.emit(
+                events.node_end(time.time(), name, recorder.node_id(node, name)),
+                flush=recorder.writer.remote and not node.outputs,
+            )
+        except Exception as exc:
+            self._warn(exc)
+
+    @hook_impl
+    def on_node_error(self, error: BaseException, node: Any) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is None:
+                return
+            name = node.name
+            info = error_info(error, self._redactor)
+            recorder.emit(
+                events.node_error(time.time(), name, recorder.node_id(node, name), info),
+                flush=True,
+            )
+        except Exception as exc:
+            self._warn(exc)
+
+    # -- datasets (any process, any thread) -------------------------------------------------
+
+    @hook_impl
+    def before_dataset_loaded(self, dataset_name: str, node: Any) -> None:
+        self._io_start(_LOAD_START, dataset_name, node)
+
+    @hook_impl
+    def after_dataset_loaded(self, dataset_name: str, data: Any, node: Any) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is not None:
+                recorder.emit(recorder.io_end(_LOAD_END, dataset_name, data, node))
+        except Exception as exc:
+            self._warn(exc)
+
+    @hook_impl
+    def before_dataset_saved(self, dataset_name: str, node: Any) -> None:
+        self._io_start(_SAVE_START, dataset_name, node)
+
+    @hook_impl
+    def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is not None:
+                # A remote stream uploads when a node's last output is saved.
+                last_output = recorder.writer.remote and node.outputs[-1:] == [dataset_name]
+                event = recorder.io_end(_SAVE_END, dataset_name, data, node)
+                recorder.emit(event, flush=last_output)
+        except Exception as exc:
+            self._warn(exc)
+
+    def _io_start(self, kind: EventKind, dataset_name: str, node: Any) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is not None:
+                recorder.emit(events.io_start(kind, time.time(), dataset_name, node.name))
+        except Exception as exc:
+            self._warn(exc)
+
+
+#: The instance registered through the ``kedro.hooks`` entry point.
+hooks = RunReportHook()
