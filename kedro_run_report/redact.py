@@ -125,11 +125,6 @@ class Redactor:
         self._hashed = frozenset(hashed)
         self._salt = salt
 
-    @property
-    def knows_values(self) -> bool:
-        """Whether known secret values (or their digests) are redacted, not only patterns."""
-        return self._values is not None or bool(self._hashed)
-
     def text(self, text: str) -> str:
         """``text`` with every known secret, URL password and secret-named value masked."""
         if not text:
@@ -167,10 +162,6 @@ class Redactor:
         if isinstance(value, float):
             return value if value == value and abs(value) != float("inf") else str(value)
         return self.text(str(value))
-
-    def error(self, info: Mapping[str, Any]) -> dict[str, Any]:
-        """An error record (type, message, traceback) with its text fields redacted."""
-        return {k: self.text(v) if isinstance(v, str) else v for k, v in info.items()}
 
     def _mask_hashed(self, match: re.Match[str]) -> str:
         token = match.group(0)

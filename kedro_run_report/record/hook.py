@@ -1,14 +1,9 @@
 """The Kedro hook methods: each turns one of Kedro's calls into an event and delegates.
 
-It never raises into Kedro: every method catches ``Exception`` around its whole body, and any
-failure of its own becomes one warning in the log (and, where the stream still works, a
-``warning`` event, so that the report says it may be incomplete); the run goes on. A plain
-``try`` rather than a context manager or decorator: those cost calls on every event, and
-pluggy reads argument names from the methods' own signatures.
-
-Secrets: error texts and runtime parameters are redacted before they are written (see
-``redact.py``) with the credential values of the catalog; workers of a spawned ParallelRunner
-get salted digests of them instead (see ``active_run``).
+It never raises into Kedro: every method catches ``Exception`` around its whole body (a plain
+``try``: a decorator would cost calls on every event), and a failure of its own becomes one
+warning in the log and, where the stream still works, a ``warning`` event; the run goes on.
+Error texts are redacted with the catalog's credential values (see ``redact.py``).
 """
 
 from __future__ import annotations
@@ -27,10 +22,10 @@ from kedro_run_report.record.active_run import ActiveRun
 from kedro_run_report.record.error_info import error_info
 from kedro_run_report.record.interrupts import InterruptWatcher
 from kedro_run_report.record.kedro_viz import viz_run_hook_registered, viz_will_record
-from kedro_run_report.record.recorder import Recorder, ThisProcess
+from kedro_run_report.record.recorder import Recorder, ThisProcess, WorkerRecorder
 from kedro_run_report.record.run import finish_run, start_run
 from kedro_run_report.redact import PATTERNS, Redactor, secret_values
-from kedro_run_report.settings import ACTIVE_RUN, credentials_name, history_limit, log_location
+from kedro_run_report.settings import credentials_name, history_limit, log_location
 from kedro_run_report.store.files import use_storage_options
 from kedro_run_report.store.runs import prune_runs
 
@@ -45,17 +40,15 @@ class RunReportHook:
 
     def __init__(self) -> None:
         self._main: Recorder | None = None
-        self._worker: Recorder | None = None
+        self._workers = WorkerRecorder()
         self._catalog: Any = None
         self._project_path: str | None = None
         self._viz_hook_registered = False
         self._leave_viz_events_file = False
         self._warned_pid: int | None = None
-        self._lock = threading.Lock()
         # Redacts what is recorded; knows the credential values once the catalog is created.
         self._redactor: Redactor = PATTERNS
         self._secret_values: set[str] = set()
-        self._failed_worker_pid: int | None = None
         self._interrupts = InterruptWatcher(at_exit=self._finish_unfinished)
 
     # -- plumbing -------------------------------------------------------------------------
@@ -70,12 +63,12 @@ class RunReportHook:
             "The run itself is not affected; its report may be incomplete."
         )
         logger.warning("%s", message)
-        recorder = self._main if self._main is not None else self._worker
-        if recorder is not None and recorder.pid == os.getpid() and not recorder.writer.broken:
-            try:
+        try:
+            recorder = self._recorder()
+            if recorder is not None and not recorder.writer.broken:
                 recorder.emit(events.warning(time.time(), self._redactor.text(message)))
-            except Exception:  # noqa: S110 - the warning above is already in the log
-                pass
+        except Exception:  # noqa: S110 - the warning above is already in the log
+            pass
 
     def _attempt(self, step: Any, *args: Any, **kwargs: Any) -> Any:
         """``step(*args, **kwargs)``, or ``None`` and one warning if it fails."""
@@ -86,30 +79,17 @@ class RunReportHook:
             return None
 
     def _recorder(self) -> Recorder | None:
-        """The recorder for this process, joining the active run in a worker process."""
-        pid = ThisProcess.pid
+        """The recorder for this process: the main one, or a worker's joining the active run."""
         main = self._main
-        if main is not None and main.pid == pid:
+        if main is not None and main.pid == ThisProcess.pid:
             return main
-        worker = self._worker
-        if worker is not None and worker.pid == pid:
-            return worker
-        if self._failed_worker_pid == pid or ACTIVE_RUN.name not in os.environ:
-            return None
-        with self._lock:
-            if self._worker is None or self._worker.pid != pid:
-                self._warned_pid = None
-                # Once per process: a worker that cannot record stops trying (and warns once).
-                self._failed_worker_pid = pid
-                active = ActiveRun.from_env()
-                if active is None:  # the run ended meanwhile
-                    self._failed_worker_pid = None
-                    return None
-                if not self._secret_values:  # a spawned worker: digests, never the values
-                    self._redactor = active.redactor()
-                self._worker = Recorder(active.run_id, active.location, "worker", self._catalog)
-                self._failed_worker_pid = None
-            return self._worker
+        return self._workers.recorder(self._catalog, self._joined)
+
+    def _joined(self, active: ActiveRun) -> None:
+        """A worker process joined the active run: it warns afresh, and redacts by digest."""
+        self._warned_pid = None
+        if not self._secret_values:  # a spawned worker: digests, never the values
+            self._redactor = active.redactor()
 
     # -- session and pipeline (main process) -----------------------------------------------
 
@@ -183,13 +163,7 @@ class RunReportHook:
         ActiveRun.withdraw()
         self._attempt(self._interrupts.stop)
         viz_project = None if self._leave_viz_events_file else self._project_path
-        finish_run(
-            recorder,
-            last_event,
-            viz_events_project=viz_project,
-            attempt=self._attempt,
-            warn=self._warn,
-        )
+        finish_run(recorder, last_event, viz_project, attempt=self._attempt, warn=self._warn)
 
     def _finish_unfinished(self) -> None:
         """At exit: finish a run the process is leaving unfinished."""
@@ -259,12 +233,7 @@ class RunReportHook:
 
     @hook_impl
     def after_dataset_loaded(self, dataset_name: str, data: Any, node: Any) -> None:
-        try:
-            recorder = self._recorder()
-            if recorder is not None:
-                recorder.emit(recorder.io_end(_LOAD_END, dataset_name, data, node))
-        except Exception as exc:
-            self._warn(exc)
+        self._io_end(_LOAD_END, dataset_name, data, node)
 
     @hook_impl
     def before_dataset_saved(self, dataset_name: str, node: Any) -> None:
@@ -272,21 +241,27 @@ class RunReportHook:
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
-        try:
-            recorder = self._recorder()
-            if recorder is not None:
-                # A remote stream uploads when a node's last output is saved.
-                last_output = recorder.writer.remote and node.outputs[-1:] == [dataset_name]
-                event = recorder.io_end(_SAVE_END, dataset_name, data, node)
-                recorder.emit(event, flush=last_output)
-        except Exception as exc:
-            self._warn(exc)
+        self._io_end(_SAVE_END, dataset_name, data, node)
 
     def _io_start(self, kind: EventKind, dataset_name: str, node: Any) -> None:
         try:
             recorder = self._recorder()
             if recorder is not None:
                 recorder.emit(events.io_start(kind, time.time(), dataset_name, node.name))
+        except Exception as exc:
+            self._warn(exc)
+
+    def _io_end(self, kind: EventKind, dataset_name: str, data: Any, node: Any) -> None:
+        try:
+            recorder = self._recorder()
+            if recorder is not None:
+                # A remote stream uploads when a node's last output is saved.
+                last_output = (
+                    kind is _SAVE_END
+                    and recorder.writer.remote
+                    and node.outputs[-1:] == [dataset_name]
+                )
+                recorder.emit(recorder.io_end(kind, dataset_name, data, node), flush=last_output)
         except Exception as exc:
             self._warn(exc)
 

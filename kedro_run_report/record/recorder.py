@@ -11,13 +11,16 @@ import multiprocessing.util
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kedro_run_report import events
 from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import node_id
 from kedro_run_report.model import Aggregator, RunStatus, aggregate
+from kedro_run_report.record.active_run import ActiveRun
 from kedro_run_report.record.sizes import SizeProbe
+from kedro_run_report.settings import ACTIVE_RUN
 from kedro_run_report.store.reading import iter_run_events
 from kedro_run_report.store.runs import event_files
 from kedro_run_report.store.writer import HOST, EventWriter
@@ -158,3 +161,36 @@ class Recorder:
                         time.time(), dataset_name, name, size, rows=rows, in_memory=in_memory
                     )
                 )
+
+
+class WorkerRecorder:
+    """The recorder of a worker process (or thread pool) that joins the active run.
+
+    Joined once per process, under a lock (a ThreadRunner's threads arrive together). A process
+    that fails to join stops trying, so that it warns once, not on every event.
+    """
+
+    def __init__(self) -> None:
+        self._recorder: Recorder | None = None
+        self._failed_pid: int | None = None
+        self._lock = threading.Lock()
+
+    def recorder(self, catalog: Any, joined: Callable[[ActiveRun], None]) -> Recorder | None:
+        """This process's recorder of the active run, or ``None`` when no run is active."""
+        pid = ThisProcess.pid
+        recorder = self._recorder
+        if recorder is not None and recorder.pid == pid:
+            return recorder
+        if self._failed_pid == pid or ACTIVE_RUN.name not in os.environ:
+            return None
+        with self._lock:
+            if self._recorder is None or self._recorder.pid != pid:
+                self._failed_pid = pid  # until the join below succeeds
+                active = ActiveRun.from_env()
+                if active is None:  # the run ended meanwhile
+                    self._failed_pid = None
+                    return None
+                joined(active)
+                self._recorder = Recorder(active.run_id, active.location, "worker", catalog)
+                self._failed_pid = None
+            return self._recorder

@@ -62,8 +62,8 @@ def start_run(
 def finish_run(
     recorder: Recorder,
     last_event: Event,
-    *,
     viz_events_project: str | None,
+    *,
     attempt: Attempt,
     warn: Callable[[BaseException], None],
 ) -> None:
