@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kedro_run_report import events
 from kedro_run_report.events import Event, EventKind
 from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import FAILED, INTERRUPTED, SUCCESS, RunStatus, iso
@@ -143,64 +144,48 @@ def from_viz_events(viz_events: list[dict[str, Any]], warnings: list[str]) -> li
     for event in viz_events:
         kind = event.get("event")
         stamp = _timestamp(event.get("timestamp"))
+        when = stamp if stamp is not None else clock
         if kind == "before_pipeline_run":
-            clock = stamp if stamp is not None else clock
-            out.append({"kind": EventKind.RUN_START.value, "t": clock, "run_id": "kedro-viz"})
+            clock = when
+            out.append(events.run_start(clock, "kedro-viz", {}, {}))
         elif kind in ("after_dataset_loaded", "after_dataset_saved"):
             loaded = kind == "after_dataset_loaded"
             start = EventKind.LOAD_START if loaded else EventKind.SAVE_START
             end = EventKind.LOAD_END if loaded else EventKind.SAVE_END
             name = str(event.get("dataset", ""))
-            size = event.get("size")
-            base = {"dataset": name, "node": None}
-            out.append({"kind": start.value, "t": clock, **base})
-            out.append({"kind": end.value, "t": clock, "size": size, **base})
+            out.append(events.io_start(start, clock, name, None))
+            out.append(events.io_end(end, clock, name, None, size=event.get("size")))
         elif kind == "after_node_run":
-            name = str(event.get("node", ""))
+            name, ident = str(event.get("node", "")), _node_id(event)
             duration = event.get("duration")
             duration = float(duration) if isinstance(duration, (int, float)) else 0.0
-            ident = event.get("node_id")
-            out.append({"kind": EventKind.NODE_START.value, "t": clock, "node": name, "id": ident})
-            out.append(
-                {"kind": EventKind.NODE_END.value, "t": clock + duration, "node": name, "id": ident}
-            )
+            out.append(events.node_start(clock, name, ident))
+            out.append(events.node_end(clock + duration, name, ident))
         elif kind == "on_node_error":
-            name = str(event.get("node", ""))
-            ident = event.get("node_id")
-            when = stamp if stamp is not None else clock
-            error = {"message": event.get("error", ""), "traceback": event.get("traceback", "")}
-            out.append({"kind": EventKind.NODE_START.value, "t": when, "node": name, "id": ident})
-            out.append(
-                {
-                    "kind": EventKind.NODE_ERROR.value,
-                    "t": when,
-                    "node": name,
-                    "id": ident,
-                    "error": error,
-                }
-            )
+            name, ident = str(event.get("node", "")), _node_id(event)
+            out.append(events.node_start(when, name, ident))
+            out.append(events.node_error(when, name, ident, _error(event)))
         elif kind == "after_pipeline_run":
-            out.append(
-                {"kind": EventKind.RUN_END.value, "t": stamp if stamp is not None else clock}
-            )
+            out.append(events.run_end(when))
         elif kind == "on_pipeline_error":
-            when = stamp if stamp is not None else clock
             if event.get("dataset"):
-                op = (
-                    EventKind.SAVE_START
-                    if event.get("operation") == "saving"
-                    else EventKind.LOAD_START
-                )
-                out.append(
-                    {
-                        "kind": op.value,
-                        "t": when,
-                        "dataset": str(event["dataset"]),
-                        "node": event.get("node"),
-                    }
-                )
-            error = {"message": event.get("error", ""), "traceback": event.get("traceback", "")}
-            interrupted = str(error["message"]).startswith(INTERRUPTED_PREFIX)
-            kind = EventKind.RUN_INTERRUPTED if interrupted else EventKind.RUN_ERROR
-            out.append({"kind": kind.value, "t": when, "error": error})
+                saving = event.get("operation") == "saving"
+                op = EventKind.SAVE_START if saving else EventKind.LOAD_START
+                out.append(events.io_start(op, when, str(event["dataset"]), event.get("node")))
+            error = _error(event)
+            if str(error["message"]).startswith(INTERRUPTED_PREFIX):
+                out.append(events.run_interrupted(when, error))
+            else:
+                out.append(events.run_error(when, error))
     return out
+
+
+def _error(viz_event: dict[str, Any]) -> events.Error:
+    """The error of a Kedro-Viz error event, in our shape."""
+    return {"message": viz_event.get("error", ""), "traceback": viz_event.get("traceback", "")}
+
+
+def _node_id(viz_event: dict[str, Any]) -> str:
+    """The node's id, or ``""`` for the aggregator to derive one from the name."""
+    ident = viz_event.get("node_id")
+    return ident if isinstance(ident, str) else ""
