@@ -8,7 +8,6 @@ otherwise we provide a ``viz`` group of our own.
 from __future__ import annotations
 
 import json
-import os
 import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +16,16 @@ import click
 
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.model import FAILED, INTERRUPTED
-from kedro_run_report.report import FORMATS, append_output, plan_outputs, render, write_output
+from kedro_run_report.report import (
+    DEFAULT_FORMAT,
+    FORMATS,
+    append_output,
+    plan_outputs,
+    render,
+    write_output,
+)
 from kedro_run_report.report.server import DEFAULT_PORT
+from kedro_run_report.settings import GITHUB_STEP_SUMMARY, GROUP
 
 if TYPE_CHECKING:
     from kedro_run_report.analysis import HistoryRow
@@ -57,9 +64,9 @@ def _project_path(obj: Any) -> Path | None:
     "-f",
     "--format",
     "formats",
-    type=click.Choice(FORMATS),
+    type=click.Choice(FORMATS),  # the reporter table's names
     multiple=True,
-    help="Report format; repeat for several (default: html).",
+    help=f"Report format; repeat for several (default: {DEFAULT_FORMAT}).",
 )
 @click.option(
     "-o",
@@ -78,7 +85,7 @@ def _project_path(obj: Any) -> Path | None:
 @click.option(
     "--group",
     metavar="GROUP_ID",
-    help="Report every run recorded with KEDRO_RUN_REPORT_GROUP=GROUP_ID as one run.",
+    help=f"Report every run recorded with {GROUP.name}=GROUP_ID as one run.",
 )
 @click.option(
     "--compare",
@@ -198,9 +205,9 @@ def _verdict(status: str) -> int:
 
 
 def _append_github_summary(run: Any) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    target = GITHUB_STEP_SUMMARY.get()
     if not target:
-        click.echo("GITHUB_STEP_SUMMARY is not set; no job summary written.", err=True)
+        click.echo(f"{GITHUB_STEP_SUMMARY.name} is not set; no job summary written.", err=True)
         return
     where = append_output(render(run, "markdown").text, target)
     click.echo(f"Job summary appended to {where}", err=True)

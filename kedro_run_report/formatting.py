@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from datetime import datetime, timezone
 
@@ -96,3 +97,16 @@ def short_number(value: float, digits: int) -> str:
     text = f"{value:.{digits}f}"
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text in ("-0", "") else text
+
+
+def xml(text: str) -> str:
+    """Text for SVG content or attributes: escaped, control characters replaced."""
+    text = "".join(ch if ch >= " " or ch in "\n\t" else "\ufffd" for ch in text)
+    return html.escape(text, quote=True)
+
+
+def num(value: float) -> str:
+    """A coordinate with at most one decimal and no trailing zeros."""
+    text = f"{value:.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text

@@ -12,7 +12,6 @@ import scenarios
 from kedro_run_report.diagram import layout
 from kedro_run_report.diagram import render as diagram
 from kedro_run_report.diagram.render import (
-    STATUS_STYLE,
     LayoutError,
     build_dot,
     clean_svg,
@@ -22,6 +21,7 @@ from kedro_run_report.diagram.render import (
     render_diagram,
     tooltip_names,
 )
+from kedro_run_report.vocabulary import STATUS_STYLE
 
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz dot is not installed")

@@ -15,7 +15,7 @@ import html
 import graphviz
 
 from kedro_run_report.diagram.marks import all_tasks, namespace_children
-from kedro_run_report.diagram.paint import STATUS_STYLE, Paint, paint_svg
+from kedro_run_report.diagram.paint import Paint, paint_svg
 from kedro_run_report.formatting import format_count, format_duration
 from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import (
@@ -27,6 +27,7 @@ from kedro_run_report.model import (
     NodeRun,
     RunStatus,
 )
+from kedro_run_report.vocabulary import CLUSTER_FILL, EDGE, GRID, MUTED, STATUS_STYLE
 
 COLLAPSE_LAYOUT_ABOVE = 2000  # tasks (planned + unselected)
 MAX_BOXES = 300
@@ -65,16 +66,15 @@ def build_collapsed_dot(status: RunStatus, graph_attrs: dict[str, str]) -> graph
     graph.attr("node", fontname=graph_attrs.get("fontname", "Helvetica"), fontsize="12")
     graph.attr("node", shape="box", style="filled", fillcolor="#FFFFFF", color="#000000")
     graph.attr("node", margin="0.2,0.1")
-    graph.attr("edge", color="#8C95A1", arrowsize="0.7")
+    graph.attr("edge", color=EDGE, arrowsize="0.7")
     index = {name: i for i, name in enumerate(found)}
     parents = namespace_children([n for n in found if n != NO_NAMESPACE])
     number = iter(range(1_000_000))
 
     def box(parent: graphviz.Digraph, name: str) -> None:
         first = found[name][0].id
-        label = (
-            f'<<B>{html.escape(name)}</B><BR/><FONT POINT-SIZE="10" COLOR="#5F6B7A">{SLOT}</FONT>>'
-        )
+        slot = f'<FONT POINT-SIZE="10" COLOR="{MUTED}">{SLOT}</FONT>'
+        label = f"<<B>{html.escape(name)}</B><BR/>{slot}>"
         parent.node(
             _ident(index[name]),
             label=label,
@@ -91,7 +91,7 @@ def build_collapsed_dot(status: RunStatus, graph_attrs: dict[str, str]) -> graph
             return
         with parent.subgraph(name=f"cluster_{next(number)}") as sub:
             sub.attr(label=f"<<B>{html.escape(ns.rsplit('.', 1)[-1])}</B>>", labeljust="l")
-            sub.attr(style="filled", fillcolor="#F7F8FA", color="#D5DAE1", fontsize="10")
+            sub.attr(style="filled", fillcolor=CLUSTER_FILL, color=GRID, fontsize="10")
             if ns in found:
                 box(sub, ns)
             for child in kids:

@@ -10,8 +10,7 @@ import re
 
 from kedro_run_report.ids import dataset_id, strip_transcoding
 from kedro_run_report.model import NodeRun, RunStatus
-
-ACCENT = "#4654C8"  # the page's accent colour: marks the critical path
+from kedro_run_report.vocabulary import ACCENT
 
 
 def all_tasks(status: RunStatus) -> list[NodeRun]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kedro_run_report.diagram.render import STATUS_STYLE, all_tasks, namespace_order
-from kedro_run_report.formatting import format_count, format_duration
+from kedro_run_report.diagram.render import all_tasks, namespace_order
+from kedro_run_report.formatting import format_count, format_duration, num, xml
 from kedro_run_report.model import (
     FAILED,
     INTERRUPTED,
@@ -23,7 +23,7 @@ from kedro_run_report.model import (
     NodeRun,
     RunStatus,
 )
-from kedro_run_report.report.views.timeline import num, xml
+from kedro_run_report.vocabulary import STATUS_STYLE
 
 COLLAPSE_ABOVE = 400  # task nodes; above, the page starts with namespaces collapsed
 WORST_FIRST = (FAILED, INTERRUPTED, NOT_RUN, SUCCESS, NOT_SELECTED)

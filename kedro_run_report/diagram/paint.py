@@ -1,4 +1,4 @@
-"""Status colours, cues and classes, painted onto the laid-out diagram after layout.
+"""Status colours, cues and classes (``vocabulary``'s), painted onto the laid-out diagram.
 
 The DOT source the layout program sees depends only on the pipeline's structure: every task
 and dataset gets neutral paint and a fixed-width placeholder where its status cue goes. So the
@@ -29,22 +29,8 @@ from kedro_run_report.model import (
     DatasetRun,
     RunStatus,
 )
+from kedro_run_report.vocabulary import STATUS_STYLE, STATUS_WORD
 
-# status -> (fill, stroke, text cue); #RRGGBB only, Graphviz rejects short hex
-STATUS_STYLE = {
-    SUCCESS: ("#E8F5EC", "#2F8F4E", "✓"),
-    FAILED: ("#FDECEC", "#C93C3C", "✗"),
-    NOT_RUN: ("#F3F4F6", "#9AA1AB", "–"),
-    INTERRUPTED: ("#FFF4E0", "#C27C0E", "!"),
-    NOT_SELECTED: ("#FFFFFF", "#C5CBD3", "○"),  # outside a partial run's selection
-}
-STATUS_WORD = {
-    SUCCESS: "success",
-    FAILED: "failed",
-    NOT_RUN: "not run",
-    INTERRUPTED: "interrupted",
-    NOT_SELECTED: "not selected",
-}
 # Placeholders laid out where a cue goes: digits have one width in Helvetica, so the box
 # fits the widest usual cue ("! interrupted", "1.8 MB · 77,096 rows") whatever is shown.
 TASK_CUE_SLOT = "0" * 12
@@ -78,7 +64,8 @@ def dataset_cue(dataset: DatasetRun) -> str:
     """The text cue under a dataset name: size and rows, or its status."""
     if dataset.status == FAILED:
         operation = dataset.error.operation if dataset.error else None
-        return f"✗ failed {operation}" if operation else "✗ failed"
+        failed = f"{STATUS_STYLE[FAILED][2]} {STATUS_WORD[FAILED]}"
+        return f"{failed} {operation}" if operation else failed
     parts = []
     if dataset.size is not None:
         parts.append(format_bytes(dataset.size))
@@ -86,7 +73,11 @@ def dataset_cue(dataset: DatasetRun) -> str:
         parts.append(f"{format_count(dataset.rows)} rows")
     if parts:
         return " · ".join(parts)
-    return {NOT_RUN: "– not used", INTERRUPTED: "! interrupted"}.get(dataset.status, "✓")
+    if dataset.status == NOT_RUN:
+        return f"{STATUS_STYLE[NOT_RUN][2]} not used"
+    if dataset.status == INTERRUPTED:
+        return f"{STATUS_STYLE[INTERRUPTED][2]} {STATUS_WORD[INTERRUPTED]}"
+    return STATUS_STYLE[SUCCESS][2]
 
 
 def paints(status: RunStatus, *, compact: bool) -> dict[str, Paint]:
@@ -109,7 +100,7 @@ def paints(status: RunStatus, *, compact: bool) -> dict[str, Paint]:
             continue
         fill, stroke, _ = STATUS_STYLE.get(ds.status, STATUS_STYLE[NOT_RUN])
         memory = (ds.type or "").endswith("MemoryDataset")
-        mark = {FAILED: "✗", INTERRUPTED: "!"}.get(ds.status, "")
+        mark = STATUS_STYLE[ds.status][2] if ds.status in (FAILED, INTERRUPTED) else ""
         out[f"d_{ds.id}"] = Paint(
             f"data {ds.status}",
             fill if ds.status in (FAILED, INTERRUPTED) else "#FFFFFF",

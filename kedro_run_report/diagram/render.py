@@ -25,8 +25,6 @@ from kedro_run_report.diagram.marks import (
 from kedro_run_report.diagram.paint import (
     COMPACT_MARK,
     DATA_CUE_SLOT,
-    STATUS_STYLE,
-    STATUS_WORD,
     TASK_CUE_SLOT,
     Paint,
     dataset_cue,
@@ -43,10 +41,17 @@ from kedro_run_report.model import (
     RunStatus,
 )
 from kedro_run_report.settings import DOT
+from kedro_run_report.vocabulary import (
+    CLUSTER_FILL,
+    EDGE,
+    FADED,
+    GRID,
+    MUTED,
+    PARAM_STROKE,
+    STATUS_STYLE,
+)
 
 __all__ = [  # re-exported: the report modules and tests import these from here
-    "STATUS_STYLE",
-    "STATUS_WORD",
     "all_tasks",
     "critical_links",
     "dataset_cue",
@@ -55,12 +60,7 @@ __all__ = [  # re-exported: the report modules and tests import these from here
     "unselected_datasets",
 ]
 
-FADED = "#8C95A1"  # text of what a partial run did not select
-FADED_EDGE = "#C5CBD3"
-EDGE_COLOUR = "#8C95A1"
-CLUSTER_FILL, CLUSTER_STROKE = "#F7F8FA", "#D5DAE1"
-MUTED = "#5F6B7A"
-PARAM_STROKE = "#B8BEC7"
+FADED_EDGE = STATUS_STYLE[NOT_SELECTED][1]
 MAX_LABEL = 42
 COMPACT_ABOVE = 300  # graph elements; above this, one-line labels and integer geometry
 MAX_DATASET_ELEMENTS = 800  # above this many nodes + datasets, datasets are left out
@@ -206,7 +206,7 @@ def build_dot(
     graph.attr("node", fontname=FONT, fontsize="11", fontcolor="black")
     graph.attr("node", penwidth="1" if compact else "1.2")
     graph.attr("node", margin="0.12,0.05", height="0.3")
-    graph.attr("edge", color=EDGE_COLOUR, arrowsize="0.6", penwidth="1")
+    graph.attr("edge", color=EDGE, arrowsize="0.6", penwidth="1")
     if compact:
         graph.attr("edge", arrowhead="none")  # top to bottom already says the direction
 
@@ -265,7 +265,7 @@ def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple
         number = next(counter)
         with parent.subgraph(name=f"cluster_{number}") as sub:
             label = f"<<B>{gv_text(ns.rsplit('.', 1)[-1], MAX_LABEL)}</B>>"
-            sub.attr(label=label, style="filled", fillcolor=CLUSTER_FILL, color=CLUSTER_STROKE)
+            sub.attr(label=label, style="filled", fillcolor=CLUSTER_FILL, color=GRID)
             sub.attr(fontcolor=MUTED, fontsize="10", labeljust="l", id=f"gc_{number}")
             sub.attr(**{"class": "ns"})
             for ident, attrs in members.get(ns, []):

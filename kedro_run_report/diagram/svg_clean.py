@@ -7,10 +7,10 @@ import re
 
 from kedro_run_report.formatting import short_number
 from kedro_run_report.model import RunStatus
+from kedro_run_report.vocabulary import ACCENT, EDGE, TEXT
 
-EDGE = "#8c95a1"  # the edge colour as dot writes it (lower case)
+DOT_EDGE = EDGE.lower()  # the edge colour as dot writes it
 FONT = "Helvetica"  # Graphviz knows its metrics; browsers map it to Arial/Liberation Sans
-TEXT = "#1F2933"
 
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
@@ -40,7 +40,6 @@ _BARE_EDGE = re.compile(
 )
 _CP_EDGE_PAINT = re.compile(r'<g class="edge cp" fill="[^"]*" stroke="[^"]*">')
 _FIRST_NODE = re.compile(r'<g (?:id="g[nd]_[0-9a-f]+" )?class="node')
-ACCENT = "#4654C8"  # the page's accent colour: marks the critical path
 
 
 def _round_numbers(value: str, digits: int) -> str:
@@ -175,7 +174,7 @@ def _group_bare_edges(svg: str) -> str:
         if cp:
             marked.append(d)
         else:  # an edge of another colour (not selected: faded) keeps it
-            plain.append(d if stroke.lower() == EDGE else f'{d}" stroke="{stroke}')
+            plain.append(d if stroke.lower() == DOT_EDGE else f'{d}" stroke="{stroke}')
         return ""
 
     rest = _BARE_EDGE.sub(take, svg)
@@ -189,7 +188,7 @@ def _group_bare_edges(svg: str) -> str:
     paths += "".join(
         f'<path class="cp" d="{d}" stroke="{ACCENT}" stroke-width="2"/>\n' for d in marked
     )
-    group = f'<g class="edges" fill="none" stroke="{EDGE}">\n{paths}</g>\n'
+    group = f'<g class="edges" fill="none" stroke="{DOT_EDGE}">\n{paths}</g>\n'
     first = _FIRST_NODE.search(rest)
     at = first.start() if first else rest.rindex("</g>")
     return rest[:at] + group + rest[at:]

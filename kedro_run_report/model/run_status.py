@@ -29,6 +29,17 @@ NOT_SELECTED = "not_selected"  # outside a partial run's selection: never planne
 NODE_STATUSES = (SUCCESS, FAILED, NOT_RUN, INTERRUPTED)
 INCOMPLETE = "incomplete"  # a run group with parts still running or missing
 
+# Run filters that select part of a pipeline: a run with any of them set is partial.
+SELECTION_KEYS = (
+    "tags",
+    "node_names",
+    "from_nodes",
+    "to_nodes",
+    "from_inputs",
+    "to_outputs",
+    "namespaces",
+)
+
 LOADING = "loading"
 SAVING = "saving"
 
@@ -319,3 +330,8 @@ def iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
+
+
+def is_selection(filters: dict[str, Any]) -> bool:
+    """Whether the filters select a subset of the pipeline's nodes."""
+    return any(key in filters for key in SELECTION_KEYS)

@@ -15,9 +15,9 @@ from typing import Any
 
 from kedro_run_report import events
 from kedro_run_report.events import Event
+from kedro_run_report.model.run_status import is_selection
 from kedro_run_report.record.recorder import SIZES_GRACE, SNAPSHOT_NODE_IDS, Recorder
 from kedro_run_report.record.snapshot import (
-    is_selection,
     pipeline_snapshot,
     registered_pipeline,
     run_meta,

@@ -12,19 +12,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from kedro_run_report.ids import node_id
+from kedro_run_report.model.run_status import SELECTION_KEYS
 from kedro_run_report.redact import PATTERNS, Redactor
 from kedro_run_report.settings import run_group
 
-# run_params keys that select part of a pipeline: a run with any of them set is partial.
-SELECTION_KEYS = (
-    "tags",
-    "node_names",
-    "from_nodes",
-    "to_nodes",
-    "from_inputs",
-    "to_outputs",
-    "namespaces",
-)
 # All the run_params keys reported as the run's filters.
 FILTER_KEYS = (*SELECTION_KEYS, "only_missing_outputs", "load_versions")
 
@@ -58,11 +49,6 @@ def run_filters(run_params: dict[str, Any]) -> dict[str, Any]:
         else:
             filters[key] = str(value)
     return filters
-
-
-def is_selection(filters: dict[str, Any]) -> bool:
-    """Whether the filters select a subset of the pipeline's nodes."""
-    return any(key in filters for key in SELECTION_KEYS)
 
 
 def run_meta(

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import jinja2
 
-from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
@@ -23,7 +23,13 @@ from kedro_run_report.formatting import (
     shorten,
 )
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
+from kedro_run_report.report.formats import REPORTERS, Rendered
 from kedro_run_report.report.summary import MARKERS, headline, problems, run_facts, slowest_nodes
+from kedro_run_report.vocabulary import GRID, MUTED, STATUS_STYLE, STATUS_WORD, TEXT
+
+if TYPE_CHECKING:
+    from kedro_run_report.report.formats import RenderOptions
+    from kedro_run_report.report.run_report import RunReport
 
 MAX_PROBLEMS = 20
 MAX_SLOWEST = 5
@@ -45,17 +51,17 @@ bgcolor="#f3f4f6" style="background-color:#f3f4f6;"><tr><td align="center" \
 style="padding:16px 8px;">
 <table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" \
 bgcolor="#ffffff" style="width:640px;max-width:100%;background-color:#ffffff;\
-border:1px solid #d5dae1;{{ font }}font-size:14px;line-height:20px;color:#1f2933;">
+border:1px solid {{ grid }};{{ font }}font-size:14px;line-height:20px;color:{{ text }};">
 <tr><td bgcolor="{{ colour }}" style="background-color:{{ colour }};color:#ffffff;\
 padding:16px 20px;font-size:18px;line-height:24px;font-weight:bold;">\
 {{ marker }} &ndash; {{ headline }}</td></tr>
-<tr><td style="padding:12px 20px 4px 20px;color:#5f6b7a;">{{ project }} &middot; \
+<tr><td style="padding:12px 20px 4px 20px;color:{{ muted }};">{{ project }} &middot; \
 {{ ended_label }} {{ ended }}</td></tr>
 <tr><td style="padding:8px 20px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" \
 style="{{ font }}font-size:13px;line-height:18px;">
 {% for label, value in facts %}<tr><td width="130" valign="top" \
-style="padding:2px 8px 2px 0;color:#5f6b7a;">{{ label }}</td>\
+style="padding:2px 8px 2px 0;color:{{ muted }};">{{ label }}</td>\
 <td style="padding:2px 0;word-break:break-all;">{{ value }}</td></tr>
 {% endfor %}</table></td></tr>
 <tr><td style="padding:8px 20px;">
@@ -64,18 +70,18 @@ style="{{ font }}border-collapse:collapse;"><tr>
 {% for label, value, colour in counts %}<td align="center" valign="top" \
 style="padding:8px 4px;border:1px solid #e5e7eb;"><div style="font-size:18px;\
 line-height:24px;font-weight:bold;color:{{ colour }};">{{ value }}</div>\
-<div style="font-size:12px;line-height:16px;color:#5f6b7a;">{{ label }}</div></td>
+<div style="font-size:12px;line-height:16px;color:{{ muted }};">{{ label }}</div></td>
 {% endfor %}</tr></table></td></tr>
 {% if problems %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
 font-weight:bold;">Failures</td></tr>
 {% for p in problems %}<tr><td style="padding:6px 20px;">\
 <div style="font-weight:bold;word-break:break-all;">{{ p.kind }} {{ p.name }}\
-{% if p.context %} <span style="font-weight:normal;color:#5f6b7a;">({{ p.context }})</span>\
+{% if p.context %} <span style="font-weight:normal;color:{{ muted }};">({{ p.context }})</span>\
 {% endif %}</div>
 <div style="{{ mono }}color:#8a1c1c;background-color:#fdecec;padding:6px 8px;\
 word-break:break-all;">{% for line in p.lines %}{{ line }}{% if not loop.last %}<br>\
 {% endif %}{% endfor %}</div></td></tr>
-{% endfor %}{% if more_problems %}<tr><td style="padding:4px 20px;color:#5f6b7a;">\
+{% endfor %}{% if more_problems %}<tr><td style="padding:4px 20px;color:{{ muted }};">\
 &hellip; {{ more_problems }} more failures not shown</td></tr>
 {% endif %}{% endif %}
 {% if slowest %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
@@ -85,11 +91,11 @@ font-weight:bold;">Slowest nodes</td></tr>
 style="{{ font }}font-size:13px;line-height:18px;border-collapse:collapse;">
 {% for name, word, total in slowest %}<tr><td style="padding:3px 8px 3px 0;\
 border-bottom:1px solid #e5e7eb;word-break:break-all;">{{ name }}</td>\
-<td width="80" style="padding:3px 8px;border-bottom:1px solid #e5e7eb;color:#5f6b7a;">\
+<td width="80" style="padding:3px 8px;border-bottom:1px solid #e5e7eb;color:{{ muted }};">\
 {{ word }}</td><td width="70" align="right" style="padding:3px 0;\
 border-bottom:1px solid #e5e7eb;">{{ total }}</td></tr>
 {% endfor %}</table></td></tr>
-{% endif %}<tr><td style="padding:16px 20px;color:#5f6b7a;font-size:13px;">\
+{% endif %}<tr><td style="padding:16px 20px;color:{{ muted }};font-size:13px;">\
 The full report, with the workflow diagram and every traceback, is attached as \
 {{ attachment }}.</td></tr>
 </table></td></tr></table>
@@ -135,26 +141,28 @@ def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> s
     word = p.status if p.status in MARKERS else INTERRUPTED
     s = status.summary()
     nodes, data = s["nodes"], s["datasets"]
-    green, red, plain = STATUS_STYLE[SUCCESS][1], STATUS_STYLE[FAILED][1], "#1f2933"
+    green, red, plain = STATUS_STYLE[SUCCESS][1], STATUS_STYLE[FAILED][1], TEXT.lower()
     succeeded = f"{format_count(nodes[SUCCESS])} / {format_count(len(status.nodes))}"
     counts = [
         ("nodes succeeded", succeeded, green if nodes[SUCCESS] else plain),
-        ("failed", format_count(nodes[FAILED]), red if nodes[FAILED] else plain),
-        ("not run", format_count(nodes[NOT_RUN]), plain),
+        (STATUS_WORD[FAILED], format_count(nodes[FAILED]), red if nodes[FAILED] else plain),
+        (STATUS_WORD[NOT_RUN], format_count(nodes[NOT_RUN]), plain),
         ("datasets loaded", format_count(data["loaded"]), plain),
         ("saved", format_count(data["saved"]), plain),
         ("read", format_bytes(s["bytes_read"]), plain),
         ("written", format_bytes(s["bytes_written"]), plain),
     ]
     if nodes[INTERRUPTED]:
-        counts.insert(3, ("interrupted", format_count(nodes[INTERRUPTED]), plain))
+        counts.insert(3, (STATUS_WORD[INTERRUPTED], format_count(nodes[INTERRUPTED]), plain))
     found = problems(status)
     shown = [
         _EmailProblem(
             pr.kind.capitalize(),
             _short(pr.name),
             _short(pr.context),
-            ["interrupted"] if pr.status == INTERRUPTED else _lines(pr.message, pr.error_type),
+            [STATUS_WORD[INTERRUPTED]]
+            if pr.status == INTERRUPTED
+            else _lines(pr.message, pr.error_type),
         )
         for pr in found[:MAX_PROBLEMS]
     ]
@@ -169,6 +177,9 @@ def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> s
         title=f"{MARKERS[word]}: {headline(status)}",
         font=FONT,
         mono=MONO,
+        text=TEXT.lower(),  # the e-mail spells its colours in lower case
+        muted=MUTED.lower(),
+        grid=GRID.lower(),
         colour=STATUS_STYLE[word][1],
         marker=MARKERS[word],
         headline=headline(status),
@@ -182,3 +193,8 @@ def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> s
         slowest=slowest,
         attachment=attachment,
     )
+
+
+def email_reporter(report: RunReport, options: RenderOptions) -> Rendered:
+    """The ``email`` format of the reporter table: it names the HTML report as attached."""
+    return Rendered(render_email(report.status, attachment=REPORTERS["html"].filename))

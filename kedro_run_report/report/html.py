@@ -18,9 +18,11 @@ from kedro_run_report.analysis import critical_path
 from kedro_run_report.diagram.ns_summary import add_namespace_summaries
 from kedro_run_report.diagram.render import DiagramResult, render_diagram
 from kedro_run_report.model import RunStatus
+from kedro_run_report.report.formats import Rendered, RenderOptions
 from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.views.page import build_view
 from kedro_run_report.report.views.timeline import timeline_svg
+from kedro_run_report.vocabulary import PAGE_COLOURS
 
 TEMPLATE = "report.html.j2"
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -136,6 +138,7 @@ def render_html(
         .get_template(TEMPLATE)
         .render(
             view=view,
+            colours=PAGE_COLOURS,  # the legends' colours: the template spells none
             css=Markup(css),  # our own files, inlined byte for byte so their hashes match
             js=Markup(js),
             csp=content_security_policy(css, js),
@@ -147,3 +150,11 @@ def render_html(
     )
     notices = [diagram.notice] if diagram.notice and diagram.svg is None and status.nodes else []
     return HtmlReport(document, notices)
+
+
+def html_reporter(report: RunReport, options: RenderOptions) -> Rendered:
+    """The ``html`` format of the reporter table."""
+    html = render_html(
+        report, show_datasets=options.show_datasets, layout_cache=options.layout_cache
+    )
+    return Rendered(html.html, list(html.notices))

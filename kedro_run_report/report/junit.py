@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from kedro_run_report.formatting import shorten
 from kedro_run_report.model import (
@@ -23,7 +24,12 @@ from kedro_run_report.model import (
     NodeRun,
     RunStatus,
 )
+from kedro_run_report.report.formats import Rendered
 from kedro_run_report.report.summary import filter_value, problems, short_runner
+
+if TYPE_CHECKING:
+    from kedro_run_report.report.formats import RenderOptions
+    from kedro_run_report.report.run_report import RunReport
 
 SUITES_NAME = "kedro-run-report"
 # GitLab refuses report files above 30 MB: tracebacks are cut to their last MAX_TEXT
@@ -179,3 +185,8 @@ def render_junit(status: RunStatus) -> str:
     root.set("time", surefire_time(p.duration))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def junit_reporter(report: RunReport, options: RenderOptions) -> Rendered:
+    """The ``junit`` format of the reporter table."""
+    return Rendered(render_junit(report.status))

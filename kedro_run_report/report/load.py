@@ -9,7 +9,7 @@ from kedro_run_report.errors import UnknownRunError
 from kedro_run_report.model import RunStatus, aggregate_checked
 from kedro_run_report.model.group import merge_group
 from kedro_run_report.report.run_report import RunReport
-from kedro_run_report.settings import log_location
+from kedro_run_report.settings import GROUP, log_location
 from kedro_run_report.store.locate import locate
 from kedro_run_report.store.reading import iter_run_events
 from kedro_run_report.store.runs import RunRecord, find_run, list_runs
@@ -66,7 +66,7 @@ def load_group_report(
     if not records:
         raise UnknownRunError(
             f"No recorded run belongs to the group {group!r} in {root}. Runs join a group "
-            "when KEDRO_RUN_REPORT_GROUP is set for `kedro run`."
+            f"when {GROUP.name} is set for `kedro run`."
         )
     merged = merge_group(group, [read_record(record) for record in records])
     return RunReport(merged, log_root=root)

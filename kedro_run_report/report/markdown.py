@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
-from kedro_run_report.diagram.render import STATUS_WORD
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
@@ -24,6 +24,7 @@ from kedro_run_report.model import (
     SUCCESS,
     RunStatus,
 )
+from kedro_run_report.report.formats import Rendered
 from kedro_run_report.report.summary import (
     MARKERS,
     headline,
@@ -31,6 +32,11 @@ from kedro_run_report.report.summary import (
     run_facts,
     slowest_nodes,
 )
+from kedro_run_report.vocabulary import STATUS_WORD
+
+if TYPE_CHECKING:
+    from kedro_run_report.report.formats import RenderOptions
+    from kedro_run_report.report.run_report import RunReport
 
 MAX_PROBLEM_ROWS = 100
 MAX_SLOWEST = 10
@@ -190,3 +196,8 @@ def _hard_limit(text: str, max_bytes: int) -> str:
     note = "\n\n_… summary truncated_\n"
     keep = max(0, max_bytes - len(note.encode("utf-8")))
     return data[:keep].decode("utf-8", errors="ignore") + note
+
+
+def markdown_reporter(report: RunReport, options: RenderOptions) -> Rendered:
+    """The ``markdown`` format of the reporter table."""
+    return Rendered(render_markdown(report.status))

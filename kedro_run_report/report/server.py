@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.model import INTERRUPTED
+from kedro_run_report.report.formats import REPORTERS, RenderOptions
 
 if TYPE_CHECKING:
     from kedro_run_report.report.run_report import RunReport
@@ -43,9 +44,13 @@ class ReportServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """``/`` is the ``html`` reporter's output, ``/api/run-status`` the ``json`` one's."""
+
     server: ReportServer
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server looks up
+        from kedro_run_report.diagram.layout_cache import cache_dir
+
         path = urlsplit(self.path).path
         if path not in ("/", "/index.html", "/api/run-status"):
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", "Not found.\n")
@@ -55,22 +60,13 @@ class _Handler(BaseHTTPRequestHandler):
         except RunReportError as exc:
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", f"{exc}\n")
             return
+        api = path == "/api/run-status"
         running = report.status.pipeline.status == INTERRUPTED
-        if path == "/api/run-status":
-            from kedro_run_report.report.json_report import render_json
-
-            body, kind = render_json(report), "application/json; charset=utf-8"
-        else:
-            from kedro_run_report.diagram.layout_cache import cache_dir
-            from kedro_run_report.report.html import render_html
-
-            body = render_html(
-                report,
-                show_datasets=self.server.show_datasets,
-                layout_cache=cache_dir(report.log_root),
-            ).html
-            kind = "text/html; charset=utf-8"
-        self._send(HTTPStatus.OK, kind, body, reload=running and path != "/api/run-status")
+        chosen = REPORTERS["json" if api else "html"]
+        options = RenderOptions(self.server.show_datasets, cache_dir(report.log_root))
+        body = chosen.render(report, options).text
+        kind = f"{chosen.media_type}; charset=utf-8"
+        self._send(HTTPStatus.OK, kind, body, reload=running and not api)
 
     def _send(self, code: HTTPStatus, kind: str, body: str, reload: bool = False) -> None:
         data = body.encode("utf-8")

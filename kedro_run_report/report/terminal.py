@@ -15,6 +15,8 @@ from rich.text import Text
 from kedro_run_report.formatting import format_bytes, format_count
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
 from kedro_run_report.report.summary import MARKERS, headline, problems, short_runner
+from kedro_run_report.settings import NO_COLOR
+from kedro_run_report.vocabulary import STATUS_WORD
 
 MAX_PROBLEMS = 10
 MAX_CHARS = 200
@@ -39,9 +41,9 @@ def _lines(status: RunStatus) -> list[Text]:
     facts.append(f"pipelines {', '.join(p.pipeline_names)}" if p.pipeline_names else "")
     lines.append(Text("  " + _safe(" | ".join(f for f in facts if f and f != "–"), 400)))
     node_parts = [f"{format_count(nodes[SUCCESS])}/{format_count(len(status.nodes))} succeeded"]
-    for key, label in ((FAILED, "failed"), (NOT_RUN, "not run"), (INTERRUPTED, "interrupted")):
+    for key in (FAILED, NOT_RUN, INTERRUPTED):
         if nodes[key]:
-            node_parts.append(f"{format_count(nodes[key])} {label}")
+            node_parts.append(f"{format_count(nodes[key])} {STATUS_WORD[key]}")
     lines.append(Text("  Nodes:    " + ", ".join(node_parts)))
     lines.append(
         Text(
@@ -52,7 +54,7 @@ def _lines(status: RunStatus) -> list[Text]:
     )
     found = problems(status)
     for pr in found[:MAX_PROBLEMS]:
-        word = "interrupted" if pr.status == INTERRUPTED else "failed"
+        word = STATUS_WORD[INTERRUPTED if pr.status == INTERRUPTED else FAILED]
         line = Text("  ")
         line.append(f"{word} {pr.kind} ", style=STYLES[pr.status])
         line.append(_safe(pr.name), style="bold")
@@ -86,7 +88,7 @@ def render_terminal(status: RunStatus, *, color: bool) -> str:
 def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
     """Colour only on a terminal, and not when NO_COLOR is set or TERM is ``dumb``."""
     env = os.environ if environ is None else environ
-    if "NO_COLOR" in env or env.get("TERM") == "dumb":
+    if NO_COLOR.name in env or env.get("TERM") == "dumb":
         return False
     try:
         return bool(stream.isatty())

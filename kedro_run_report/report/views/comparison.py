@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import Comparison, NodeChange, trend
-from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
-from kedro_run_report.formatting import format_bytes, format_count, format_duration
+from kedro_run_report.formatting import format_bytes, format_count, format_duration, num, xml
 from kedro_run_report.model import NOT_RUN
 from kedro_run_report.report.run_report import RunReport
-from kedro_run_report.report.views.timeline import num, xml
+from kedro_run_report.vocabulary import ACCENT, GRID, MUTED, STATUS_STYLE, STATUS_WORD
 
 NO_BASELINE = "No earlier run of the same pipeline selection to compare with."
 TREND_W, TREND_H, PAD = 560, 120, 28
@@ -158,9 +157,9 @@ def trend_chart(report: RunReport) -> tuple[str | None, str]:
     out = [
         f'<svg class="trend" width="{TREND_W}" height="{TREND_H}" viewBox="0 0 {TREND_W} '
         f'{TREND_H}" xmlns="http://www.w3.org/2000/svg" font-family="Helvetica,Arial,sans-serif"'
-        ' font-size="10" fill="#5F6B7A" role="img" aria-label="Run duration, oldest to newest">',
+        f' font-size="10" fill="{MUTED}" role="img" aria-label="Run duration, oldest to newest">',
         f'<path class="grid" d="M{PAD} {num(PAD - 8)}H{TREND_W - PAD}M{PAD} {num(PAD - 8 + plot_h)}'
-        f'H{TREND_W - PAD}" stroke="#D5DAE1"/>',
+        f'H{TREND_W - PAD}" stroke="{GRID}"/>',
         f'<text x="{PAD}" y="{num(PAD - 12)}">{format_duration(top)}</text>',
         f'<text x="{PAD}" y="{TREND_H - 4}">oldest</text>',
         f'<text x="{TREND_W - PAD}" y="{TREND_H - 4}" text-anchor="end">newest</text>',
@@ -176,7 +175,7 @@ def trend_chart(report: RunReport) -> tuple[str | None, str]:
         if i == marked:
             tip += " (this run)"
             out.append(
-                f'<circle class="current" cx="{x}" cy="{y}" r="8" fill="none" stroke="#4654C8" '
+                f'<circle class="current" cx="{x}" cy="{y}" r="8" fill="none" stroke="{ACCENT}" '
                 'stroke-width="2"/>'
             )
             out.append(

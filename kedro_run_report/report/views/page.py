@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import CriticalPath, critical_path, time_breakdown
-from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD, DiagramResult
+from kedro_run_report.diagram.render import DiagramResult
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
@@ -22,7 +22,7 @@ from kedro_run_report.model import (
     SUCCESS,
     RunStatus,
 )
-from kedro_run_report.record.snapshot import is_selection
+from kedro_run_report.model.run_status import is_selection
 from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.summary import (
     HEADLINES,
@@ -38,6 +38,7 @@ from kedro_run_report.report.views.comparison import (
 )
 from kedro_run_report.report.views.rows import Link, Row, dataset_rows, node_rows
 from kedro_run_report.report.views.time import TimeView, time_view
+from kedro_run_report.vocabulary import STATUS_STYLE, STATUS_WORD
 
 LINK_DATASETS_UP_TO = 500  # nodes; above, input/output names are linked by JavaScript (bytes)
 FIT_WIDTH_PX = 1400  # diagrams narrower than this are scaled to the page without JavaScript
@@ -192,9 +193,9 @@ def _summary(status: RunStatus) -> list[dict[str, str]]:
     nodes, data = s["nodes"], s["datasets"]
     total = sum(nodes.values())
     cards = [_card("nodes succeeded", f"{nodes[SUCCESS]} / {total}", SUCCESS, SUCCESS)]
-    for word, label in ((FAILED, "failed"), (NOT_RUN, "not run"), (INTERRUPTED, "interrupted")):
+    for word in (FAILED, NOT_RUN, INTERRUPTED):
         count = nodes.get(word, 0)
-        cards.append(_card(label, format_count(count), word if count else "", word))
+        cards.append(_card(STATUS_WORD[word], format_count(count), word if count else "", word))
     cards += [
         _card("datasets loaded", format_count(data["loaded"])),
         _card("datasets saved", format_count(data["saved"])),

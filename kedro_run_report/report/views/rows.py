@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import lanes
-from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import (
     format_bytes,
     format_clock,
@@ -16,6 +15,7 @@ from kedro_run_report.formatting import (
 )
 from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import FAILED, NOT_RUN, NodeRun, RunStatus
+from kedro_run_report.vocabulary import STATUS_STYLE, STATUS_WORD
 
 
 @dataclass

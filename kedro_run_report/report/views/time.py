@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import CriticalPath, TimeBreakdown
 from kedro_run_report.analysis.time_breakdown import SHARE_KEYS
-from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
 from kedro_run_report.formatting import format_duration
 from kedro_run_report.model import NOT_RUN, RunStatus
+from kedro_run_report.vocabulary import PHASE_COLOURS, STATUS_STYLE, STATUS_WORD
 
-# Phase hues, apart from the status colours so that a bar's colour never reads as a status:
-# compute strong, I/O light, overhead amber, idle grey.
-PHASE_COLOURS = {"load": "#8DBFE3", "compute": "#2B6CB0", "save": "#B9A2DE"}
+# The phase hues (vocabulary.PHASE_COLOURS), then overhead amber and idle grey.
 SHARE_STYLE = {
     "loading": ("loading", PHASE_COLOURS["load"]),
     "computing": ("computing", PHASE_COLOURS["compute"]),

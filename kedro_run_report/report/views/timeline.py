@@ -9,20 +9,16 @@ drawn as thick strokes (``M x 0h w``), coordinates with at most one decimal.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from kedro_run_report.analysis import lanes
 from kedro_run_report.analysis._timing import node_spans, run_window
-from kedro_run_report.diagram.render import STATUS_STYLE, STATUS_WORD
-from kedro_run_report.formatting import format_duration
+from kedro_run_report.formatting import format_duration, num, xml
 from kedro_run_report.model import NOT_RUN, SUCCESS, NodeRun, RunStatus
+from kedro_run_report.vocabulary import ACCENT, GRID, MUTED, STATUS_STYLE, STATUS_WORD
 
-ACCENT = "#4654C8"  # the page's accent: marks the critical path here and in the diagram
-GRID = "#D5DAE1"
-MUTED = "#5F6B7A"
 AXIS_H = 24  # the time axis above the lanes
 LABEL_MIN, LABEL_MAX = 90, 230  # the lane-label column, in px
 PX_PER_BAR = 2.5  # plot width per node of the busiest lane, so bars stay clickable
@@ -45,19 +41,6 @@ class Geometry:
     def x(self, t: float) -> float:
         """The x coordinate of a moment."""
         return self.left + (t - self.origin) * self.plot / self.span if self.span else self.left
-
-
-def xml(text: str) -> str:
-    """Text for SVG content or attributes: escaped, control characters replaced."""
-    text = "".join(ch if ch >= " " or ch in "\n\t" else "\ufffd" for ch in text)
-    return html.escape(text, quote=True)
-
-
-def num(value: float) -> str:
-    """A coordinate with at most one decimal and no trailing zeros."""
-    text = f"{value:.1f}"
-    text = text[:-2] if text.endswith(".0") else text
-    return "0" if text == "-0" else text
 
 
 def nice_step(span: float, target: int = 8) -> float:
