@@ -13,10 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "analysis"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from analysis_runs import hand_built  # noqa: E402  (the hand-built run builder is shared with the tests)
+from helpers.runs import hand_built  # noqa: E402  (the hand-built run builder is shared with the tests)
 
 from kedro_run_report.analysis import compare, critical_path, time_breakdown  # noqa: E402
 from kedro_run_report.model import RunStatus  # noqa: E402

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from bench_hook import make_noop_project  # noqa: E402
-from builders import EventLog, record_run  # noqa: E402
-from s3_server import moto_server  # noqa: E402
+from helpers.event_log import EventLog, record_run  # noqa: E402
+from helpers.s3_server import moto_server  # noqa: E402
 
 from kedro_run_report.report.load import load_group_report  # noqa: E402
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import scenarios  # noqa: E402  (the synthetic run builders are shared with the tests)
+from helpers import scenarios  # noqa: E402  (the synthetic run builders are shared with the tests)
 
 from kedro_run_report.analysis import critical_path  # noqa: E402
 from kedro_run_report.diagram.render import find_layout_program  # noqa: E402

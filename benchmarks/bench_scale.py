@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import scenarios  # noqa: E402  (synthetic runs are shared with the tests)
-from builders import record_run  # noqa: E402
+from helpers import scenarios  # noqa: E402  (synthetic runs are shared with the tests)
+from helpers.event_log import record_run  # noqa: E402
 
 from kedro_run_report.diagram import render as diagram  # noqa: E402
 from kedro_run_report.diagram.layout import find_layout_program, layout_svg  # noqa: E402
@@ -41,7 +41,7 @@ from kedro_run_report.store.runs import find_run  # noqa: E402
 
 
 class _Log:
-    """Just enough of tests/builders.EventLog for record_run."""
+    """Just enough of tests/helpers/event_log.EventLog for record_run."""
 
     def __init__(self, events: list) -> None:
         self.events = events
@@ -150,7 +150,7 @@ def bench_million_events() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         write = (
             f"import sys; sys.path.insert(0, {tests!r})\n"
-            "import scenarios\nfrom builders import record_run\n"
+            "from helpers import scenarios\nfrom helpers.event_log import record_run\n"
             "class L:\n    def __init__(s, e): s.events = e\n"
             "events = scenarios.synthetic_events(120_000)\n"
             f"record_run({tmp!r}, L(events), 'million')\nprint(len(events))\n"

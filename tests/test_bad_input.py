@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import CHAIN, EventLog, record_run
 from click.testing import CliRunner
+from helpers.event_log import CHAIN, EventLog, record_run
+from helpers.scenarios import missing_input_events, node_failure_events, success_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenarios import missing_input_events, node_failure_events, success_events
 
 from kedro_run_report.cli import EXIT_BAD_INPUT, report
-from kedro_run_report.events import encode
+from kedro_run_report.events import encode, run_end, warning
 from kedro_run_report.model import aggregate
 from kedro_run_report.store import reading, runs
 from kedro_run_report.store.viz_events import to_viz_events
@@ -143,19 +143,7 @@ def outcomes() -> Iterator[Counter[str]]:
     print(f"\nbad inputs tried: {total}; {figures}")
 
 
-def _stub_layout() -> Any:
-    """Skip the Graphviz subprocess (DOT is still built): keeps 300 HTML reports fast."""
-    mp = pytest.MonkeyPatch()
-    mp.setattr(
-        "kedro_run_report.diagram.render.layout_svg",
-        lambda source, program: (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="1pt" '
-            'height="1pt" viewBox="0 0 1 1"><g id="graph0" class="graph"></g></svg>'
-        ),
-    )
-    return mp
-
-
+@pytest.mark.usefixtures("stub_layout")  # no Graphviz subprocess (DOT is still built): fast
 @settings(
     max_examples=EXAMPLES,
     deadline=5000,
@@ -167,13 +155,9 @@ def test_any_events_file_gives_a_report_or_one_line(
 ) -> None:
     target = tmp_path / "events.in"
     target.write_bytes(data)
-    mp = _stub_layout()
-    try:
-        result = CliRunner().invoke(
-            report, ["--events", str(target), "-f", fmt, "-o", "-", "-q"], obj=None
-        )
-    finally:
-        mp.undo()
+    result = CliRunner().invoke(
+        report, ["--events", str(target), "-f", fmt, "-o", "-", "-q"], obj=None
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     if result.exit_code == 0:
         outcomes["rendered"] += 1
@@ -227,7 +211,7 @@ def test_a_1_gb_line_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
         handle.write(_header())
         handle.truncate(handle.tell() + 1024**3)  # a hole of 1 GiB of zero bytes
         handle.seek(0, os.SEEK_END)
-        handle.write(b"\n" + encode({"kind": "run_end", "t": 1_700_000_010.0}).encode())
+        handle.write(b"\n" + encode(run_end(1_700_000_010.0)).encode())
     baseline, _err, code = _peak_rss_kib("--help")
     peak, err, code = _peak_rss_kib("--events", str(path), "-f", "json", "-o", "-", "-q")
     assert code == 0, err
@@ -242,7 +226,7 @@ def test_a_1_gb_line_is_reported_as_skipped(tmp_path: Path) -> None:
         handle.write(_header())
         handle.truncate(handle.tell() + 1024**3)
         handle.seek(0, os.SEEK_END)
-        handle.write(b"\n" + encode({"kind": "run_end", "t": 1_700_000_010.0}).encode())
+        handle.write(b"\n" + encode(run_end(1_700_000_010.0)).encode())
     result = CliRunner().invoke(report, ["--events", str(path), "-f", "json", "-o", "-", "-q"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -262,7 +246,7 @@ def test_many_events_stream_in_bounded_memory(tmp_path: Path) -> None:
         handle.write(b"".join(encode(e).encode() for e in log.events[:2]))
         while handle.tell() < 50 * 1024**2:
             handle.write(block * 20)
-        handle.write(encode({"kind": "run_end", "t": log.t + 1}).encode())
+        handle.write(encode(run_end(log.t + 1)).encode())
     baseline, _err, _code = _peak_rss_kib("--help")
     peak, err, code = _peak_rss_kib("--events", str(path), "-f", "json", "-o", "-", "-q")
     assert code == 0, err
@@ -276,7 +260,7 @@ def test_a_10_mb_line_and_deep_nesting_are_handled(tmp_path: Path, layout: str) 
     path = tmp_path / "events.in"
     if layout == "jsonl":
         lines = [encode(e) for e in EventLog().start(CHAIN).node("a").events]
-        lines.insert(1, json.dumps({"kind": "warning", "t": 1.7e9, "message": "x" * 10**7}) + "\n")
+        lines.insert(1, encode(warning(1.7e9, "x" * 10**7)))
         lines.insert(2, deep + "\n")
         lines.append('{"kind": "run_end", "t": 1700000009, "x": ' + deep + "}\n")
         path.write_text("".join(lines))

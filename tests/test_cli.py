@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from builders import CHAIN, EventLog, record_run
 from click.testing import CliRunner
+from helpers.event_log import CHAIN, EventLog, record_run
+from helpers.layout_stub import LayoutStub
 
 from kedro_run_report.cli import EXIT_BAD_INPUT, report
 
@@ -207,12 +208,8 @@ def test_html_is_the_default_format(cwd: Path) -> None:
     assert 'id="kedro-run-status"' in html
 
 
-def test_no_layout_program_still_writes_the_report(
-    cwd: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from kedro_run_report.diagram import render as diagram
-
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: None)
+@pytest.mark.usefixtures("no_layout_program")
+def test_no_layout_program_still_writes_the_report(cwd: Path) -> None:
     record_run(cwd / "log", _good_run())
     code, _out, err = invoke("--events", str(cwd / "log"), "-o", "report.html")
     assert code == 0
@@ -220,21 +217,11 @@ def test_no_layout_program_still_writes_the_report(
     assert "Run execution failed" in (cwd / "report.html").read_text()
 
 
-def test_no_datasets_draws_only_nodes(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kedro_run_report.diagram import render as diagram
-
-    sources: list[str] = []
-
-    def fake_layout(source: str, program: str) -> str:
-        sources.append(source)
-        return '<svg viewBox="0 0 10 10"></svg>'
-
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", fake_layout)
+def test_no_datasets_draws_only_nodes(cwd: Path, stub_layout: LayoutStub) -> None:
     record_run(cwd / "log", _good_run())
     assert invoke("--events", str(cwd / "log"), "-o", "a.html")[0] == 0
     assert invoke("--events", str(cwd / "log"), "-o", "b.html", "--no-datasets")[0] == 0
-    with_data, without = sources
+    with_data, without = stub_layout.sources
     assert "#dataset-" in with_data and "#node-" in with_data
     assert "#dataset-" not in without and "#node-" in without
 

@@ -6,7 +6,7 @@ import shutil
 import xml.dom.minidom
 
 import pytest
-import scenarios
+from helpers import scenarios
 
 from kedro_run_report.diagram import collapsed as diagram_collapsed
 from kedro_run_report.diagram import render as diagram

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
 import xml.dom.minidom
+from pathlib import Path
 
 import pytest
-import scenarios
+from helpers import scenarios
+from helpers.layout_stub import LayoutStub
 
 from kedro_run_report.diagram import layout
 from kedro_run_report.diagram import render as diagram
@@ -133,19 +135,14 @@ def test_graphviz_pure_is_the_fallback_without_dot(
     assert "train_model_node" in result.svg and "#c93c3c" in result.svg.lower()
 
 
-def test_missing_program_gives_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: None)
+@pytest.mark.usefixtures("no_layout_program")
+def test_missing_program_gives_a_notice() -> None:
     result = render_diagram(scenarios.success())
     assert result.svg is None and result.notice and "apt-get install graphviz" in result.notice
 
 
-def test_layout_failures_become_notices(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-
-    def boom(source: str, program: str) -> str:
-        raise LayoutError("Graphviz failed (syntax error)")
-
-    monkeypatch.setattr(diagram, "layout_svg", boom)
+def test_layout_failures_become_notices(stub_layout: LayoutStub) -> None:
+    stub_layout.error = LayoutError("Graphviz failed (syntax error)")
     result = render_diagram(scenarios.success())
     assert result.svg is None and "syntax error" in (result.notice or "")
 
@@ -166,21 +163,15 @@ def test_layout_svg_errors_and_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path
         layout_svg("digraph {}", str(slow))
 
 
-def test_render_diagram_uses_the_stub(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[str] = []
-
-    def fake(source: str, program: str) -> str:
-        seen.append(source)
-        return (
-            '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<!-- c -->\n<svg width="10pt" height="10pt">'
-            '<g id="gn_ab" class="node task success"><title>n_ab</title>'
-            '<g id="a_gn_ab"><a xlink:href="#node-ab" xlink:title="n_ab"><text>x</text></a></g>'
-            "</g></svg>"
-        )
-
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", fake)
+def test_render_diagram_uses_the_stub(stub_layout: LayoutStub) -> None:
+    stub_layout.svg = (
+        '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<!-- c -->\n<svg width="10pt" height="10pt">'
+        '<g id="gn_ab" class="node task success"><title>n_ab</title>'
+        '<g id="a_gn_ab"><a xlink:href="#node-ab" xlink:title="n_ab"><text>x</text></a></g>'
+        "</g></svg>"
+    )
     result = render_diagram(scenarios.success())
+    seen = stub_layout.sources
     assert seen and seen[0].startswith("digraph workflow")
     assert result.svg is not None and result.notice is None
     assert "<?xml" not in result.svg and "DOCTYPE" not in result.svg and "<!--" not in result.svg
@@ -192,9 +183,8 @@ def test_clean_svg_replaces_tooltip_tokens_with_escaped_names() -> None:
     assert 'xlink:title="a&lt;b&gt;&quot;&amp;"' in cleaned
 
 
-def test_big_runs_leave_datasets_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", lambda s, p: '<svg width="1pt"></svg>')
+@pytest.mark.usefixtures("stub_layout")
+def test_big_runs_leave_datasets_out() -> None:
     result = render_diagram(scenarios.synthetic(500))
     assert result.show_datasets is False and result.note and "not drawn" in result.note
 
@@ -228,23 +218,46 @@ def test_real_dot_links_and_ids() -> None:
     assert "<rect" in cleaned  # task boxes become rounded rects
 
 
-@needs_dot
-def test_dot_version_is_reported() -> None:
-    done = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=False)
-    assert "graphviz" in (done.stderr + done.stdout).lower()
+def _fake_dot(path: Path, version: str, mtime: int) -> None:
+    """A layout program that reads DOT and draws an SVG saying which version drew it."""
+    svg = f'<svg width="10pt" height="10pt"><g id="graph0"><text>dot {version}</text></g></svg>'
+    path.write_text(f"#!/bin/sh\ncat > /dev/null\necho '{svg}'\n")
+    path.chmod(0o755)
+    os.utime(path, (mtime, mtime))
 
 
-def test_critical_path_is_marked_after_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_layout_programs_version_is_tracked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What we report of the layout program: which one drew the diagram, and (through the
+    layout cache's key, ``program_identity``) which version: a new Graphviz lays out afresh
+    instead of serving the old one's layout."""
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    _fake_dot(fake, "2.43.0", 1_700_000_000)
+    monkeypatch.setenv("KEDRO_RUN_REPORT_DOT", str(fake))
+    cache = tmp_path / "layouts"
+    old = render_diagram(scenarios.success(), layout_cache=cache)
+    assert old.notice is None and old.program == str(fake)
+    assert old.svg is not None and "dot 2.43.0" in old.svg
+    assert render_diagram(scenarios.success(), layout_cache=cache).svg == old.svg  # a hit
+
+    _fake_dot(fake, "12.2.1-dev", 1_800_000_000)  # Graphviz upgraded in place
+    new = render_diagram(scenarios.success(), layout_cache=cache)
+    assert new.program == str(fake)
+    assert new.svg is not None and "dot 12.2.1-dev" in new.svg and "2.43.0" not in new.svg
+    assert len(list(cache.glob("*.svg"))) == 2  # one layout per program version
+
+
+def test_critical_path_is_marked_after_layout(stub_layout: LayoutStub) -> None:
     """The DOT source is the same with or without the critical path: the layout cannot move."""
     from kedro_run_report.analysis import critical_path
 
     status = scenarios.node_failure()
     path = critical_path(status).node_ids
-    seen: list[str] = []
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", lambda s, p: seen.append(s) or '<svg width="1pt"/>')
     render_diagram(status)
     render_diagram(status, critical=path)
+    seen = stub_layout.sources
     assert len(seen) == 2 and seen[0] == seen[1]
     nodes, edges = diagram.critical_links(status, path, True)
     # split_data -> train_model share X_train and y_train: both pairs of edges are marked

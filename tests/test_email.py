@@ -1,20 +1,15 @@
 """The e-mail body: small, inline-styled, nothing a mail client strips, everything escaped.
 
-Goldens: see tests/test_markdown.py for how to update them.
+Goldens: see tests/helpers/golden.py for how to update them.
 """
 
 from __future__ import annotations
 
 import pytest
-import scenarios
-from test_markdown import (
-    big_failed_run,
-    check_golden,
-    hostile_run,
-    interrupted_run,
-    pipeline_error_run,
-    tags_of,
-)
+from helpers import scenarios
+from helpers.golden import check_golden
+from helpers.html_tags import tags_of
+from helpers.runs import big_failed_run, hostile_run, interrupted_run, pipeline_error_run
 
 from kedro_run_report.report.email import render_email
 

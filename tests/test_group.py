@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog
 
 from kedro_run_report.ids import node_id
 from kedro_run_report.model import RunStatus, aggregate

@@ -10,12 +10,11 @@ import xml.dom.minidom
 from html.parser import HTMLParser
 
 import pytest
-from builders import EventLog, record_run
 from click.testing import CliRunner
+from helpers.event_log import EventLog, record_run
 from markdown_it import MarkdownIt
 
 from kedro_run_report.cli import report
-from kedro_run_report.events import EventKind
 
 PAYLOAD = (
     "<script>alert(1)</script><svg/onload=alert(2)><img src=x onerror=alert(3)>"
@@ -53,7 +52,7 @@ def _hostile_log() -> EventLog:
     )
     log.load(f"in{PAYLOAD}", NODE)
     log.node_fails(NODE, message=PAYLOAD)
-    log.add(EventKind.WARNING, message=f"warn {PAYLOAD}")
+    log.warning(f"warn {PAYLOAD}")
     return log.error(message=PAYLOAD, kind=f"Err{PAYLOAD}")
 
 

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import scenarios
+from helpers import scenarios
 
 from kedro_run_report.diagram import render as diagram
 from kedro_run_report.diagram.render import DiagramResult
@@ -21,13 +21,7 @@ from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.summary import first_line, short_runner
 from kedro_run_report.report.views.page import build_view
 
-STUB_SVG = '<svg width="100pt" height="50pt" viewBox="0 0 100 50"><g class="graph"></g></svg>'
-
-
-@pytest.fixture(autouse=True)
-def stub_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", lambda source, program: STUB_SVG)
+pytestmark = pytest.mark.usefixtures("stub_layout")
 
 
 class Collector(HTMLParser):
@@ -159,23 +153,23 @@ def test_tables_have_anchors_sort_keys_and_statuses() -> None:
 
 
 def test_pipeline_error_without_node_or_dataset() -> None:
-    log = scenarios.EventLog()
+    log = scenarios.new_log()
     scenarios.start_run(log, scenarios.SPACEFLIGHTS)
     error = {
         "type": "ValueError",
         "message": "Pipeline input(s) {'x'} not found",
         "traceback": "tb",
     }
-    log.emit(scenarios.EventKind.RUN_ERROR, 0.1, error=error)
+    log.tick(0.1).run_error(error)
     html = render_html(aggregate(log.events)).html
     assert 'id="error-pipeline"' in html and "Pipeline input(s) {&#39;x&#39;} not found" in html
 
 
 def test_partial_run_filters_and_warnings() -> None:
-    log = scenarios.EventLog()
+    log = scenarios.new_log()
     filters = {"tags": ["a<b>", "c"], "only_missing_outputs": True}
     scenarios.start_run(log, scenarios.SPACEFLIGHTS[:1], filters=filters)
-    log.emit(scenarios.EventKind.WARNING, 0.1, message="sizes <unavailable> & skipped")
+    log.tick(0.1).warning("sizes <unavailable> & skipped")
     html = render_html(aggregate(log.events)).html
     assert "Partial run" in html and "--tags a&lt;b&gt;,c --only-missing-outputs" in html
     assert "The full pipeline was not recorded; only the selected nodes are shown" in html
@@ -183,11 +177,11 @@ def test_partial_run_filters_and_warnings() -> None:
     assert "Run execution interrupted" in html
 
 
-def test_no_graphviz_still_writes_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: None)
+@pytest.mark.usefixtures("no_layout_program")
+def test_no_graphviz_still_writes_the_report() -> None:
     report = render_html(scenarios.success())
     assert len(report.notices) == 1 and "Graphviz 'dot' was not found" in report.notices[0]
-    assert 'id="diagram-notice"' in report.html and '<svg width="100pt"' not in report.html
+    assert 'id="diagram-notice"' in report.html and '<g id="stub">' not in report.html
 
 
 def test_user_strings_are_escaped() -> None:

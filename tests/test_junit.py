@@ -1,7 +1,7 @@
 """The JUnit XML export: schema-valid (Jenkins/Surefire), read right by junitparser, goldens.
 
 The schema is read from ``shared/data/junit-10.xsd`` beside the checkout, never copied in.
-Goldens: see tests/test_markdown.py for how to update them.
+Goldens: see tests/helpers/golden.py for how to update them.
 """
 
 from __future__ import annotations
@@ -11,17 +11,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-import scenarios
 import xmlschema
+from helpers import scenarios
+from helpers.golden import check_golden
+from helpers.runs import HOSTILE, big_failed_run, hostile_run, interrupted_run, pipeline_error_run
 from junitparser import Error, Failure, JUnitXml, Skipped, TestSuite
-from test_markdown import (
-    HOSTILE,
-    big_failed_run,
-    check_golden,
-    hostile_run,
-    interrupted_run,
-    pipeline_error_run,
-)
 
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.junit import render_junit

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import scenarios
+from helpers import scenarios
+from helpers.layout_stub import LayoutStub
 
 from kedro_run_report.diagram import layout_cache
-from kedro_run_report.diagram import render as diagram
 from kedro_run_report.diagram.layout_cache import cache_dir, cache_key, cached_layout, prune
 from kedro_run_report.diagram.render import build_dot, render_diagram
 
@@ -112,16 +112,11 @@ def test_cache_dir_beside_a_local_log_only() -> None:
     assert cache_dir("s3://bucket/log") is None and cache_dir(None) is None
 
 
-def test_render_html_passes_the_cache_through(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_render_html_passes_the_cache_through(tmp_path: Path, stub_layout: LayoutStub) -> None:
     from kedro_run_report.report.html import render_html
 
-    layout = Counting()
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", layout)
     first = render_html(scenarios.success(), layout_cache=tmp_path).html
     second = render_html(scenarios.success(), layout_cache=tmp_path).html
-    assert first == second and layout.calls == 1
+    assert first == second and stub_layout.calls == 1
     render_html(scenarios.success())  # no cache: laid out again
-    assert layout.calls == 2
+    assert stub_layout.calls == 2

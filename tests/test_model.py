@@ -7,9 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog
 
-from kedro_run_report.events import EventKind
 from kedro_run_report.ids import dataset_id, node_id
 from kedro_run_report.model import aggregate
 
@@ -22,8 +21,8 @@ SCHEMA = json.loads(
 
 def _successful_chain() -> EventLog:
     log = EventLog().start(CHAIN).tick(0.5)
-    log.load("raw", "a", size=300, rows=10).node("a", 2.0).save("mid", "a", size=80, mem=True)
-    log.load("mid", "b", size=80, mem=True).load("params:k", "b").node("b", 1.0)
+    log.load("raw", "a", size=300, rows=10).node("a", 2.0).save("mid", "a", size=80, in_memory=True)
+    log.load("mid", "b", size=80, in_memory=True).load("params:k", "b").node("b", 1.0)
     log.save("out", "b", size=1234, rows=5)
     log.load("out", "c", size=1234, rows=5).node("c", 0.5).save("final", "c", size=10)
     return log.tick(0.2).end()
@@ -78,7 +77,7 @@ def test_node_failure_marks_downstream_not_run() -> None:
 
 
 def test_missing_input_fails_the_dataset_not_the_node() -> None:
-    log = EventLog().start(CHAIN).add(EventKind.LOAD_START, dataset="raw", node="a")
+    log = EventLog().start(CHAIN).load_start("raw", "a")
     log.tick(0.01).error("Failed while loading data from dataset raw", "DatasetError")
     status = aggregate(log.events)
     assert status.pipeline.status == "failed"
@@ -93,7 +92,7 @@ def test_missing_input_fails_the_dataset_not_the_node() -> None:
 
 def test_save_failure_keeps_the_node_successful() -> None:
     log = EventLog().start(CHAIN)
-    log.load("raw", "a").node("a").add(EventKind.SAVE_START, dataset="mid", node="a")
+    log.load("raw", "a").node("a").save_start("mid", "a")
     log.tick(0.1).error("Failed while saving data to dataset mid")
     status = aggregate(log.events)
     assert status.node_by_name("a").status == "success"  # type: ignore[union-attr]
@@ -105,8 +104,8 @@ def test_save_failure_keeps_the_node_successful() -> None:
 def test_killed_run_is_interrupted_with_the_running_node_interrupted() -> None:
     log = EventLog().start(CHAIN)
     log.load("raw", "a").node("a").save("mid", "a")
-    log.load("mid", "b").add(EventKind.NODE_START, node="b", id=node_id("b"), pid=100)
-    log.tick(5.0).add(EventKind.LOAD_START, dataset="zzz", node=None)  # any late event
+    log.load("mid", "b").node_start("b", pid=100, thread=None)
+    log.tick(5.0).load_start("zzz", None)  # any late event
     status = aggregate(log.events)
     assert status.pipeline.status == "interrupted"
     assert status.pipeline.end is None
@@ -134,7 +133,7 @@ def test_parallel_workers_are_merged_by_stream() -> None:
 
 def test_late_size_event_fills_an_unmeasured_load() -> None:
     log = EventLog().start(CHAIN).load("raw", "a")
-    log.add(EventKind.SIZE, dataset="raw", node="a", size=321, rows=4, mem=False)
+    log.size("raw", "a", 321, rows=4)
     status = aggregate(log.node("a").end().events)
     raw = status.dataset_by_name("raw")
     assert raw is not None and (raw.size, raw.rows, raw.bytes_read) == (321, 4, 321)

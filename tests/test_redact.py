@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog
 
 from kedro_run_report.model import aggregate
 from kedro_run_report.redact import (

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog
 
-from kedro_run_report.events import EventKind, decode, encode
+from kedro_run_report.events import decode, encode
 from kedro_run_report.model import aggregate
+from kedro_run_report.model.aggregate import MAX_OPEN_IO, MAX_WARNINGS, Aggregator
 from kedro_run_report.store import writer as store
 from kedro_run_report.store.runs import create_run, event_files, list_runs
 from kedro_run_report.store.viz_events import from_viz_events, to_viz_events
@@ -93,9 +94,9 @@ def test_a_deleted_run_directory_is_noticed_and_not_recreated(tmp_path: Path) ->
 
 def test_an_interrupted_run_keeps_its_cause_and_end() -> None:
     log = EventLog().start(CHAIN).load("raw", "a").node("a").load("mid", "b")
-    log.add(EventKind.NODE_START, node="b", id="x", pid=1, thread="MainThread").tick(2)
+    log.node_start("b", "x", pid=1).tick(2)
     error = {"type": "KeyboardInterrupt", "message": "Run interrupted (KeyboardInterrupt)"}
-    log.add(EventKind.RUN_INTERRUPTED, error=error)
+    log.interrupted(error)
     status = aggregate(log.events)
     assert status.pipeline.status == "interrupted"
     assert status.pipeline.end == log.t
@@ -109,14 +110,14 @@ def test_an_interrupted_run_keeps_its_cause_and_end() -> None:
 
 def test_an_interrupt_marker_after_the_end_changes_nothing() -> None:
     log = EventLog().start(CHAIN).node("a").end().tick(1)
-    log.add(EventKind.RUN_INTERRUPTED, error={"message": "late"})
+    log.interrupted({"message": "late"})
     status = aggregate(log.events)
     assert status.pipeline.status == "success" and status.pipeline.error is None
 
 
 def test_kedro_viz_sees_an_interrupted_run_as_an_error_and_we_read_it_back() -> None:
     log = EventLog().start(CHAIN).node("a")
-    log.add(EventKind.RUN_INTERRUPTED, error={"message": "Run interrupted (KeyboardInterrupt)"})
+    log.interrupted({"message": "Run interrupted (KeyboardInterrupt)"})
     viz = to_viz_events(aggregate(log.events))
     assert viz[-1]["event"] == "on_pipeline_error"
     assert viz[-1]["error"] == "Run interrupted (KeyboardInterrupt)"
@@ -127,9 +128,27 @@ def test_kedro_viz_sees_an_interrupted_run_as_an_error_and_we_read_it_back() -> 
     assert again.pipeline.status == "interrupted"
 
 
-def test_a_killed_run_still_has_no_end_event_for_kedro_viz() -> None:
-    viz = to_viz_events(aggregate(EventLog().start(CHAIN).node("a").events))
-    assert viz[-1]["event"] != "on_pipeline_error"
+def test_a_killed_run_is_interrupted_and_has_no_end_event_for_kedro_viz() -> None:
+    # SIGKILL while b computes: no run_interrupted marker, no end of any kind
+    log = EventLog().start(CHAIN).load("raw", "a").node("a").save("mid", "a")
+    log.load("mid", "b").node_start("b")  # its last sign of life
+    status = aggregate(log.events)
+    assert status.pipeline.status == "interrupted"
+    assert status.pipeline.end is None and status.pipeline.error is None
+    assert status.pipeline.last_event == log.t
+    assert {n.name: n.status for n in status.nodes.values()} == {
+        "a": "success",
+        "b": "interrupted",
+        "c": "not_run",
+    }
+    viz = to_viz_events(status)
+    kinds = [e["event"] for e in viz]
+    assert "after_pipeline_run" not in kinds and "on_pipeline_error" not in kinds
+    assert [e["node"] for e in viz if e["event"] in ("after_node_run", "on_node_error")] == ["a"]
+    # read back from the Kedro-Viz file, the run is still interrupted, not a success
+    again = aggregate(from_viz_events(viz, []))
+    assert again.pipeline.status == "interrupted"
+    assert {n.name: n.status for n in again.nodes.values()} == {"a": "success"}
 
 
 @pytest.mark.parametrize(
@@ -153,12 +172,28 @@ def test_decode_refuses_unusable_times() -> None:
 
 
 def test_warnings_and_open_io_stay_bounded() -> None:
-    events = EventLog().start(CHAIN).events
-    t = events[-1]["t"]
-    events += [{"kind": "warning", "t": t, "message": "w"}] * 5000
-    events += [{"kind": "load_start", "t": t, "dataset": "raw", "node": "a"}] * 5000
-    status = aggregate(events)
-    assert len(status.warnings) <= 101
+    extra = 50
+    log = EventLog().start(CHAIN)
+    for _ in range(MAX_WARNINGS + extra):
+        log.warning("w")
+    for _ in range(MAX_OPEN_IO + extra):  # loads of one (node, dataset) that never end
+        log.load_start("raw", "a")
+    aggregator = Aggregator()
+    for event in log.events:
+        aggregator.add(event)
+    assert [len(starts) for starts in aggregator._open_io.values()] == [MAX_OPEN_IO]
+    # the ends beyond the bound find no start: they count as loads, but add no time
+    log.tick(1.0)
+    for _ in range(MAX_OPEN_IO + extra):
+        log.load_end("raw", "a")
+    for event in log.events[-(MAX_OPEN_IO + extra) :]:
+        aggregator.add(event)
+    assert aggregator._open_io == {}
+    status = aggregator.result()
+    assert len(status.warnings) == MAX_WARNINGS
+    raw = status.dataset_by_name("raw")
+    assert raw is not None and raw.loads == MAX_OPEN_IO + extra
+    assert raw.load_duration == pytest.approx(MAX_OPEN_IO * 1.0)
 
 
 def test_event_files_leave_out_symlinks(tmp_path: Path) -> None:

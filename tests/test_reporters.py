@@ -11,9 +11,10 @@ from pathlib import Path
 
 import click
 import pytest
-import scenarios
-from builders import CHAIN, EventLog, record_run
 from click.testing import CliRunner
+from helpers import scenarios
+from helpers.event_log import CHAIN, EventLog, record_run
+from helpers.layout_stub import LayoutStub
 
 from kedro_run_report.cli import report as report_command
 from kedro_run_report.errors import RunReportError
@@ -31,17 +32,6 @@ from kedro_run_report.report.json_report import render_json
 from kedro_run_report.report.junit import render_junit
 from kedro_run_report.report.markdown import render_markdown
 from kedro_run_report.report.run_report import RunReport
-
-STUB_SVG = '<svg width="200pt" height="100pt" viewBox="0 0 200 100"><g id="stub"></g></svg>'
-
-
-@pytest.fixture
-def stub_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lay the diagram out without Graphviz, so the HTML format is fast and deterministic."""
-    from kedro_run_report.diagram import render as diagram
-
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", lambda source, program: STUB_SVG)
 
 
 def _failed_run() -> RunReport:
@@ -119,27 +109,15 @@ def test_the_email_names_the_html_report_s_file_as_its_attachment() -> None:
     assert REPORTERS["html"].filename in render(_failed_run(), "email").text
 
 
-def test_render_options_reach_the_html_reporter(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kedro_run_report.diagram import render as diagram
-
-    sources: list[str] = []
-
-    def layout(source: str, program: str) -> str:
-        sources.append(source)
-        return STUB_SVG
-
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: "dot")
-    monkeypatch.setattr(diagram, "layout_svg", layout)
+def test_render_options_reach_the_html_reporter(stub_layout: LayoutStub) -> None:
     render(_failed_run(), "html", show_datasets=True)
     REPORTERS["html"].render(_failed_run(), RenderOptions(show_datasets=False))
-    with_data, without = sources
+    with_data, without = stub_layout.sources
     assert "#dataset-" in with_data and "#dataset-" not in without
 
 
-def test_html_notices_come_back_with_the_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kedro_run_report.diagram import render as diagram
-
-    monkeypatch.setattr(diagram, "find_layout_program", lambda: None)
+@pytest.mark.usefixtures("no_layout_program")
+def test_html_notices_come_back_with_the_rendering() -> None:
     rendered = render(_failed_run(), "html")
     assert rendered.notices and "Graphviz" in rendered.notices[0]
     assert "Run execution failed" in rendered.text

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builders import CHAIN, EventLog, record_run
+from helpers.event_log import CHAIN, EventLog, record_run
 
 from kedro_run_report.errors import NoRunsError
 from kedro_run_report.model import aggregate

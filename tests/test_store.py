@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kedro_run_report.errors import NoRunsError, UnknownRunError
-from kedro_run_report.events import EventKind, process
+from kedro_run_report.events import node_start, process
 from kedro_run_report.store.files import atomic_write_text, safe_key
 from kedro_run_report.store.reading import iter_run_events
 from kedro_run_report.store.runs import (
@@ -26,7 +26,7 @@ from kedro_run_report.store.writer import EventWriter
 
 
 def _event(i: int) -> dict:
-    return {"kind": EventKind.NODE_START.value, "t": float(i), "node": f"n{i}"}
+    return node_start(float(i), f"n{i}", f"id{i}")
 
 
 def test_writer_appends_one_line_per_event_and_flushes_each(tmp_path: Path) -> None:

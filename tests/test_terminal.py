@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-import scenarios
-from test_markdown import big_failed_run, hostile_run, interrupted_run, pipeline_error_run
+from helpers import scenarios
+from helpers.runs import big_failed_run, hostile_run, interrupted_run, pipeline_error_run
 
 from kedro_run_report.report.terminal import print_summary, render_terminal, use_color
 

@@ -6,8 +6,8 @@ import re
 import xml.dom.minidom
 
 import pytest
-import scenarios
-from builders import CHAIN, EventLog
+from helpers import scenarios
+from helpers.event_log import CHAIN, EventLog
 
 from kedro_run_report.analysis import critical_path, lanes
 from kedro_run_report.model import aggregate
@@ -135,9 +135,9 @@ def test_nothing_ran_means_no_timeline() -> None:
 def test_two_lanes_overlapping_threads_from_builders() -> None:
     log = EventLog().start(CHAIN)
     log.node("a", 1.0, thread="MainThread")
-    log.add(scenarios.EventKind.NODE_START, node="b", id=_id("b"), pid=100, thread="T-1")
+    log.node_start("b", _id("b"), thread="T-1")
     log.tick(0.5).node("c", 1.0, thread="T-2")
-    log.add(scenarios.EventKind.NODE_END, node="b", id=_id("b")).end()
+    log.node_end("b", _id("b")).end()
     status = aggregate(log.events)
     svg = timeline_svg(status)
     assert svg is not None and svg.count('<g class="lane"') == 3

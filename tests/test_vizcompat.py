@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog
 
-from kedro_run_report.events import EventKind
 from kedro_run_report.model import aggregate
 from kedro_run_report.store.viz_events import from_viz_events, looks_like_viz_events, to_viz_events
 
@@ -14,12 +13,12 @@ viz_run_events = pytest.importorskip("kedro_viz.api.rest.responses.run_events")
 
 def _scenarios() -> dict[str, EventLog]:
     ok = EventLog().start(CHAIN)
-    ok.load("raw", "a", size=300).node("a").save("mid", "a", size=5, mem=True)
+    ok.load("raw", "a", size=300).node("a").save("mid", "a", size=5, in_memory=True)
     ok.load("mid", "b").load("params:k", "b").node("b").save("out", "b", size=77)
     ok.load("out", "c", size=77).node("c").save("final", "c", size=9).end()
     failed = EventLog().start(CHAIN).load("raw", "a").node("a").save("mid", "a")
     failed.load("mid", "b").node_fails("b", message="bad b").error("bad b")
-    missing = EventLog().start(CHAIN).add(EventKind.LOAD_START, dataset="raw", node="a")
+    missing = EventLog().start(CHAIN).load_start("raw", "a")
     missing.error("Failed while loading data from dataset raw", "DatasetError")
     return {"success": ok, "node_failure": failed, "missing_input": missing}
 

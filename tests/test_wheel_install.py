@@ -16,14 +16,18 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[1]
 
+# ``helpers`` (the scenario builders) comes from the tests folder, put on PYTHONPATH
 SCRIPT = """
-import json, sys
-sys.path.insert(0, sys.argv[1])  # the tests folder, for the scenario builders
+import json
 import kedro_run_report
 from kedro_run_report.report.html import render_html, template_dir
-import scenarios
+from helpers import scenarios
 report = render_html(scenarios.node_failure())
 print(json.dumps({"module": kedro_run_report.__file__, "templates": str(template_dir()),
                   "size": len(report.html), "ok": "Run execution failed" in report.html}))
@@ -62,9 +66,10 @@ def test_wheel_contains_templates_and_renders(tmp_path: Path) -> None:
         timeout=120,
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    env["PYTHONPATH"] = sysconfig.get_paths()["purelib"]  # dependencies only
+    # the dependencies, and the test helpers (tests/ holds no kedro_run_report)
+    env["PYTHONPATH"] = os.pathsep.join([sysconfig.get_paths()["purelib"], str(ROOT / "tests")])
     done = subprocess.run(
-        [str(python), "-c", SCRIPT, str(ROOT / "tests")],
+        [str(python), "-c", SCRIPT],
         cwd=tmp_path,  # not the repository, whose templates/ must not be what is found
         env=env,
         capture_output=True,

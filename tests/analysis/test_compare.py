@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 
 import pytest
-from analysis_runs import with_node_id
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog
+from helpers.runs import with_node_id
 
 from kedro_run_report.analysis import Comparison, NodeChange, compare, pick_baseline
 from kedro_run_report.errors import EventLogError

@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 
 import pytest
-from analysis_runs import fails_on, hand_built, status_of, worker
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog, status_of, worker
+from helpers.runs import hand_built
 
 from kedro_run_report.analysis import critical_path
-from kedro_run_report.events import EventKind
 from kedro_run_report.ids import node_id
 from kedro_run_report.model import RunStatus, aggregate
 
@@ -106,7 +105,7 @@ def test_parallel_failed_run_ends_at_the_node_that_finished_last() -> None:
     nodes = [("a", [], ["x"]), ("bad", ["x"], ["y"]), ("long", [], ["z"])]
     main = EventLog().start(nodes)
     t1 = worker(0.0).node("a", 1.0, thread="T-0")
-    fails_on(t1, "bad", 0.5, "T-0")
+    t1.node_fails("bad", 0.5, thread="T-0")
     t2 = worker(0.0).node("long", 3.0, thread="T-1")
     status = status_of(main.tick(3.0).error(), t1, t2)
     assert names(status, critical_path(status).node_ids) == ["long"]
@@ -137,8 +136,8 @@ def test_transcoded_datasets_link_their_nodes() -> None:
 def test_interrupted_node_runs_until_the_last_event() -> None:
     # The process was killed while "b" computed; its last sign of life is a later event.
     log = EventLog().start(CHAIN).node("a", 1.0)
-    log.add(EventKind.NODE_START, node="b", id=node_id("b"), pid=100, thread="MainThread")
-    status = aggregate(log.tick(2.0).add(EventKind.WARNING, message="late").events)
+    log.node_start("b")
+    status = aggregate(log.tick(2.0).warning("late").events)
     path = critical_path(status)
     assert names(status, path.node_ids) == ["a", "b"]
     assert path.total == pytest.approx(3.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog
 
 from kedro_run_report.analysis import history_rows, trend
 from kedro_run_report.events import encode

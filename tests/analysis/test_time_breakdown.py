@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from analysis_runs import hand_built, status_of, worker
-from builders import CHAIN, EventLog
+from helpers.event_log import CHAIN, EventLog, status_of, worker
+from helpers.runs import hand_built
 
 from kedro_run_report.analysis import lanes, time_breakdown
 from kedro_run_report.analysis.time_breakdown import SHARE_KEYS

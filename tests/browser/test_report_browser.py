@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import scenarios
+from helpers import scenarios
 
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.html import render_html

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from kedro_project import make_project  # noqa: E402
+from helpers.kedro_project import make_project, run_kedro
 
 # Kedro-Viz's own run-status hook would own .viz/kedro_pipeline_events.json; most tests
 # want ours, so the template turns Kedro-Viz's hooks off (one test turns them back on).
@@ -33,8 +29,6 @@ def project(project_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def ran_template(project_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The toy project after one full successful run (persisted outputs exist)."""
-    from kedro_project import run_kedro
-
     target = tmp_path_factory.mktemp("ran") / "toy"
     shutil.copytree(project_template, target)
     result = run_kedro(target, "run")

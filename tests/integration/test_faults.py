@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import (
+from helpers.kedro_project import run_kedro, run_python
+from helpers.kedro_runs import (
     ALL_NODES,
     node_statuses,
     start_kedro,
@@ -23,7 +24,6 @@ from helpers import (
     viz_structured,
     wait_for_node_start,
 )
-from kedro_project import run_kedro, run_python
 
 from kedro_run_report.store.runs import list_runs
 

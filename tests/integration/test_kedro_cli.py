@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from kedro_project import run_kedro
+from helpers.kedro_project import run_kedro
 
 pytestmark = pytest.mark.integration
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import start_kedro
-from kedro_project import kedro_env, run_kedro
-from s3_server import moto_server
+from helpers.kedro_project import kedro_env, run_kedro
+from helpers.kedro_runs import start_kedro
+from helpers.s3_server import moto_server
 
 pytestmark = pytest.mark.integration
 

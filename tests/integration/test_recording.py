@@ -8,8 +8,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import node_statuses, start_kedro, status_of, viz_events, wait_for_node_start
-from kedro_project import run_kedro, run_python
+from helpers.kedro_project import run_kedro, run_python
+from helpers.kedro_runs import (
+    node_statuses,
+    start_kedro,
+    status_of,
+    viz_events,
+    wait_for_node_start,
+)
 
 from kedro_run_report.store.runs import list_runs
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ALL_NODES, node_statuses, status_of, viz_structured
-from kedro_project import run_kedro
+from helpers.kedro_project import run_kedro
+from helpers.kedro_runs import ALL_NODES, node_statuses, status_of, viz_structured
 
 from kedro_run_report.ids import dataset_id
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kedro_project import run_kedro
+from helpers.kedro_project import run_kedro
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kedro_project import kedro_env
+from helpers.kedro_project import kedro_env
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kedro_project import kedro_env
 
+from helpers.kedro_project import kedro_env
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.load import load_run_status
 

@@ -1,4 +1,5 @@
-"""Synthetic event lists for the seed scenarios, aggregated with the real model.
+"""The seed scenarios (a spaceflights-like run that succeeds, fails in a node, misses an
+input, ...) built with :class:`helpers.event_log.EventLog`, aggregated with the real model.
 
 Timestamps are deterministic (a fixed epoch plus a scripted clock), so reports built from
 these are byte-for-byte stable and can be compared with golden files.
@@ -6,15 +7,19 @@ these are byte-for-byte stable and can be compared with golden files.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
-from kedro_run_report.events import Event, EventKind
+from helpers.event_log import EventLog
+from kedro_run_report.events import Event
 from kedro_run_report.ids import node_id
 from kedro_run_report.model import RunStatus, aggregate
 
 T0 = 1_714_564_800.0  # 2024-05-01 12:00:00 UTC
 HOST = "ci-runner-7"
 PID = 4242
+RUN_ID = "2024-05-01T12.00.00.000Z"
 
 # A spaceflights-like pipeline: (name, namespace, inputs, outputs, compute seconds)
 SPACEFLIGHTS: list[tuple[str, str | None, list[str], list[str], float]] = [
@@ -90,25 +95,9 @@ SIZES = {  # bytes, rows
 }
 
 
-class EventLog:
-    """Builds events of one process with a scripted clock."""
-
-    def __init__(self, t0: float = T0) -> None:
-        self.t = t0
-        self.events: list[Event] = [
-            {
-                "kind": EventKind.PROCESS.value,
-                "t": t0,
-                "pid": PID,
-                "host": HOST,
-                "format_version": 1,
-            }
-        ]
-
-    def emit(self, kind: EventKind, advance: float = 0.0, **fields: Any) -> None:
-        """Advance the clock, then record one event."""
-        self.t = round(self.t + advance, 6)
-        self.events.append({"kind": kind.value, "t": self.t, **fields})
+def new_log(t0: float = T0) -> EventLog:
+    """An empty log of the spaceflights project's process, its clock at ``t0``."""
+    return EventLog(t0, pid=PID, host=HOST, run_id=RUN_ID, digits=6)
 
 
 def _node_id(name: str, inputs: list[str], outputs: list[str]) -> str:
@@ -148,7 +137,7 @@ def start_run(
     *,
     filters: dict[str, Any] | None = None,
     types: dict[str, str] | None = None,
-    run_id: str = "2024-05-01T12.00.00.000Z",
+    run_id: str = RUN_ID,
     runner: str = "kedro.runner.sequential_runner.SequentialRunner",
     unselected: list[Any] | None = None,
     tags: dict[str, list[str]] | None = None,
@@ -169,7 +158,7 @@ def start_run(
         snapshot["unselected"] = pipeline_snapshot(unselected, types)["nodes"]
     for node in snapshot["nodes"] + snapshot.get("unselected", []):
         node["tags"] = (tags or {}).get(node["name"], [])
-    log.emit(EventKind.RUN_START, run_id=run_id, meta=meta, pipeline=snapshot)
+    log.run_start(meta, snapshot, run_id)
 
 
 def run_node(
@@ -187,31 +176,19 @@ def run_node(
     ident = _node_id(name, ins, outs)
     for d in ins:
         size, rows = sizes.get(d, (None, None))
-        log.emit(EventKind.LOAD_START, 0.01, node=name, dataset=d)
-        log.emit(
-            EventKind.LOAD_END,
-            0.05 if size and size > 1_000_000 else 0.002,
-            node=name,
-            dataset=d,
-            size=size,
-            rows=rows,
-        )
-    log.emit(EventKind.NODE_START, 0.001, node=name, id=ident, pid=PID, thread="MainThread")
+        log.tick(0.01).load_start(d, name)
+        log.tick(0.05 if size and size > 1_000_000 else 0.002)
+        log.load_end(d, name, size=size, rows=rows)
+    log.tick(0.001).node_start(name, ident)
     if error is not None:
-        log.emit(EventKind.NODE_ERROR, seconds, node=name, id=ident, error=error)
+        log.tick(seconds).node_error(name, error, ident)
         return
-    log.emit(EventKind.NODE_END, seconds, node=name, id=ident)
+    log.tick(seconds).node_end(name, ident)
     for d in outs:
         size, rows = sizes.get(d, (None, None))
-        log.emit(EventKind.SAVE_START, 0.001, node=name, dataset=d)
-        log.emit(
-            EventKind.SAVE_END,
-            0.04 if size and size > 1_000_000 else 0.003,
-            node=name,
-            dataset=d,
-            size=size,
-            rows=rows,
-        )
+        log.tick(0.001).save_start(d, name)
+        log.tick(0.04 if size and size > 1_000_000 else 0.003)
+        log.save_end(d, name, size=size, rows=rows)
 
 
 TRAIN_ERROR = {
@@ -249,34 +226,34 @@ LOAD_ERROR = {
 
 def success_events() -> list[Event]:
     """Every node runs and succeeds."""
-    log = EventLog()
+    log = new_log()
     start_run(log, SPACEFLIGHTS)
     for name, _, ins, outs, seconds in SPACEFLIGHTS:
         run_node(log, name, ins, outs, seconds)
-    log.emit(EventKind.RUN_END, 0.02)
+    log.tick(0.02).end()
     return log.events
 
 
 def node_failure_events() -> list[Event]:
     """train_model_node raises: upstream succeeded, downstream never runs."""
-    log = EventLog()
+    log = new_log()
     start_run(log, SPACEFLIGHTS)
     for name, _, ins, outs, seconds in SPACEFLIGHTS:
         if name.endswith("train_model_node"):
             run_node(log, name, ins, outs, 2.5, error=TRAIN_ERROR)
             break
         run_node(log, name, ins, outs, seconds)
-    log.emit(EventKind.RUN_ERROR, 0.01, error=TRAIN_ERROR)
+    log.tick(0.01).run_error(TRAIN_ERROR)
     return log.events
 
 
 def missing_input_events() -> list[Event]:
     """companies.csv is missing: its load fails before the first node starts."""
-    log = EventLog()
+    log = new_log()
     start_run(log, SPACEFLIGHTS)
     first = SPACEFLIGHTS[0][0]
-    log.emit(EventKind.LOAD_START, 0.01, node=first, dataset="companies")
-    log.emit(EventKind.RUN_ERROR, 0.003, error=LOAD_ERROR)
+    log.tick(0.01).load_start("companies", first)
+    log.tick(0.003).run_error(LOAD_ERROR)
     return log.events
 
 
@@ -343,7 +320,7 @@ def synthetic(n_nodes: int, *, fail_at: int | None = None) -> RunStatus:
 def synthetic_events(n_nodes: int, *, fail_at: int | None = None) -> list[Event]:
     """The events of :func:`synthetic`, e.g. to write as a recorded run."""
     spec = synthetic_spec(n_nodes)
-    log = EventLog()
+    log = new_log()
     start_run(log, spec, types={})
     sizes = {
         out: (10_000 + i * 37, 100 + i) for i, (_, _, _, outs, _) in enumerate(spec) for out in outs
@@ -351,10 +328,10 @@ def synthetic_events(n_nodes: int, *, fail_at: int | None = None) -> list[Event]
     for i, (name, _, ins, outs, seconds) in enumerate(spec):
         if i == fail_at:
             run_node(log, name, ins, outs, seconds, error=TRAIN_ERROR, sizes=sizes)
-            log.emit(EventKind.RUN_ERROR, 0.01, error=TRAIN_ERROR)
+            log.tick(0.01).run_error(TRAIN_ERROR)
             return log.events
         run_node(log, name, ins, outs, seconds, sizes=sizes)
-    log.emit(EventKind.RUN_END, 0.01)
+    log.tick(0.01).end()
     return log.events
 
 
@@ -367,12 +344,12 @@ def nasty() -> RunStatus:
         (f"ns<b>.{NASTY}", "ns<b>", ["in&put"], [f"out{NASTY}"], 0.5),
         ("ns<b>.after", "ns<b>", [f"out{NASTY}"], ["final"], 0.5),
     ]
-    log = EventLog()
+    log = new_log()
     start_run(log, spec, types={})
     name, _, ins, outs, seconds = spec[0]
     error = {"type": "ValueError", "message": '</script><!-- & "', "traceback": "tb </pre>"}
     run_node(log, name, ins, outs, seconds, error=error, sizes={})
-    log.emit(EventKind.RUN_ERROR, 0.01, error=error)
+    log.tick(0.01).run_error(error)
     return aggregate(log.events)
 
 
@@ -393,44 +370,42 @@ THREAD_PLAN = {  # node -> (thread, start offset in seconds); threads overlap in
 
 def _timed_node(
     name: str, ins: list[str], outs: list[str], seconds: float, thread: str, at: float
-) -> list[tuple[float, EventKind, dict[str, Any]]]:
-    """One node's events at absolute offsets: loads, the function on ``thread``, saves."""
+) -> list[tuple[float, Callable[[EventLog], object]]]:
+    """One node's events at absolute offsets: loads, the function on ``thread``, saves.
+
+    Each is an offset and the builder call that records it, to be played in time order."""
     ident = _node_id(name, ins, outs)
-    out: list[tuple[float, EventKind, dict[str, Any]]] = []
+    out: list[tuple[float, Callable[[EventLog], object]]] = []
+    step = functools.partial
     t = at
     for d in ins:
         size, rows = SIZES.get(d, (None, None))
-        out.append((t, EventKind.LOAD_START, {"node": name, "dataset": d}))
+        out.append((t, step(EventLog.load_start, dataset=d, node=name)))
         t += 0.05 if size and size > 1_000_000 else 0.002
-        out.append(
-            (t, EventKind.LOAD_END, {"node": name, "dataset": d, "size": size, "rows": rows})
-        )
-    start = {"node": name, "id": ident, "pid": PID, "thread": thread}
-    out.append((t + 0.001, EventKind.NODE_START, start))
+        out.append((t, step(EventLog.load_end, dataset=d, node=name, size=size, rows=rows)))
+    out.append((t + 0.001, step(EventLog.node_start, name=name, ident=ident, thread=thread)))
     t += 0.001 + seconds
-    out.append((t, EventKind.NODE_END, {"node": name, "id": ident}))
+    out.append((t, step(EventLog.node_end, name=name, ident=ident)))
     for d in outs:
         size, rows = SIZES.get(d, (None, None))
-        out.append((t + 0.001, EventKind.SAVE_START, {"node": name, "dataset": d}))
+        out.append((t + 0.001, step(EventLog.save_start, dataset=d, node=name)))
         t += 0.041
-        out.append(
-            (t, EventKind.SAVE_END, {"node": name, "dataset": d, "size": size, "rows": rows})
-        )
+        out.append((t, step(EventLog.save_end, dataset=d, node=name, size=size, rows=rows)))
     return out
 
 
 def threaded_events() -> list[Event]:
     """The success pipeline on a ThreadRunner with two workers whose nodes overlap."""
-    log = EventLog()
+    log = new_log()
     runner = "kedro.runner.thread_runner.ThreadRunner"
-    start_run(log, SPACEFLIGHTS, runner=runner, run_id="2024-05-01T12.00.00.000Z", tags=TAGS)
+    start_run(log, SPACEFLIGHTS, runner=runner, run_id=RUN_ID, tags=TAGS)
     timed = []
     for name, _, ins, outs, seconds in SPACEFLIGHTS:
         thread, at = THREAD_PLAN[name]
         timed += _timed_node(name, ins, outs, seconds, thread, at)
-    for t, kind, fields in sorted(timed, key=lambda e: e[0]):
-        log.emit(kind, round(T0 + t - log.t, 6), **fields)
-    log.emit(EventKind.RUN_END, 0.02)
+    for t, record in sorted(timed, key=lambda e: e[0]):
+        record(log.tick(round(T0 + t - log.t, 6)))
+    log.tick(0.02).end()
     return log.events
 
 
@@ -445,13 +420,13 @@ def compared() -> Any:
     from kedro_run_report.analysis import HistoryRow, compare
     from kedro_run_report.report.run_report import RunReport
 
-    log = EventLog(T0 + 3600)
+    log = new_log(T0 + 3600)
     start_run(log, SPACEFLIGHTS, run_id="2024-05-01T13.00.00.000Z", tags=TAGS)
     sizes = dict(SIZES, model_input_table=(2_655_118, 4_120))
     for name, _, ins, outs, seconds in SPACEFLIGHTS:
         slower = 4.1 if name.endswith("preprocess_shuttles_node") else seconds
         run_node(log, name, ins, outs, slower, sizes=sizes)
-    log.emit(EventKind.RUN_END, 0.02)
+    log.tick(0.02).end()
     current = aggregate(log.events)
     comparison = compare(current, node_failure())  # the run before failed in training
     history = [
@@ -497,7 +472,7 @@ def partial(*, record_unselected: bool = True) -> RunStatus:
     """``--tags prep``: the data_processing nodes ran; the others were not selected."""
     chosen = [n for n in SPACEFLIGHTS if n[0].startswith("data_processing.")]
     others = [n for n in SPACEFLIGHTS if not n[0].startswith("data_processing.")]
-    log = EventLog()
+    log = new_log()
     start_run(
         log,
         chosen,
@@ -507,5 +482,5 @@ def partial(*, record_unselected: bool = True) -> RunStatus:
     )
     for name, _, ins, outs, seconds in chosen:
         run_node(log, name, ins, outs, seconds)
-    log.emit(EventKind.RUN_END, 0.02)
+    log.tick(0.02).end()
     return aggregate(log.events)

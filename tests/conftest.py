@@ -1,0 +1,32 @@
+"""Fixtures for every test: the Graphviz layout program stubbed out, or missing.
+
+The diagram looks up ``find_layout_program`` and ``layout_svg`` in
+``kedro_run_report.diagram.render`` when it runs, so these replace them there.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers.layout_stub import LayoutStub
+
+from kedro_run_report.diagram import render as diagram
+
+
+@pytest.fixture
+def stub_layout(monkeypatch: pytest.MonkeyPatch) -> LayoutStub:
+    """Lay diagrams out without Graphviz: a canned SVG (``STUB_SVG``), calls recorded.
+
+    Set ``.svg`` for another canned SVG, ``.error`` to make the layout fail."""
+    stub = LayoutStub()
+    monkeypatch.setattr(diagram, "find_layout_program", lambda: stub.program)  # None: no program
+    monkeypatch.setattr(diagram, "layout_svg", stub)
+    return stub
+
+
+@pytest.fixture
+def no_layout_program(stub_layout: LayoutStub) -> LayoutStub:
+    """No Graphviz anywhere: the diagram becomes a notice. Wins over ``stub_layout`` (a module
+    that stubs the layout for all its tests can still have one without a program); the stub
+    it returns records that nothing was laid out."""
+    stub_layout.program = None
+    return stub_layout
