@@ -239,16 +239,16 @@ def test_open_hands_the_file_to_the_browser(cwd: Path, monkeypatch: pytest.Monke
 def test_several_formats_pair_with_their_outputs_from_one_aggregation(
     cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kedro_run_report.report import load as reader
+    from kedro_run_report.report import load
 
     calls: list[int] = []
-    original = reader.aggregate_checked
+    original = load.aggregate_checked
 
     def counting(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         calls.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reader, "aggregate_checked", counting)
+    monkeypatch.setattr(load, "aggregate_checked", counting)
     record_run(cwd / "log", _good_run())
     code, _out, err = invoke(
         "--events", str(cwd / "log"), "-f", "junit", "-f", "json", "-o", "j.xml", "-o", "s.json"

@@ -139,7 +139,7 @@ def _task_attrs(node: NodeRun, compact: bool, paint: Paint | None) -> Attrs:
         label = f"<{paint.mark if paint and paint.mark else COMPACT_MARK} {title}>"
     else:
         label = _two_lines(title, paint.cue or "" if paint else TASK_CUE_SLOT, 11, True)
-    # neutral paint: statuses are painted after layout (diagram_paint), so the layout, and
+    # neutral paint: statuses are painted after layout (diagram/paint.py), so the layout, and
     # its cache key, depend on structure alone. Plain boxes: clean_svg rounds their corners.
     attrs = {"label": label, "shape": "box", "style": "filled", "fillcolor": "#FFFFFF"}
     attrs.update(color="#000000", URL=f"#node-{node.id}", id=f"gn_{node.id}")
@@ -196,7 +196,7 @@ def build_dot(
 ) -> graphviz.Digraph:
     """The workflow as a DOT graph: tasks, datasets, namespace clusters, links and, with
     ``paint``, status colours and cues. Without ``paint`` it is what gets laid out: a graph of
-    the pipeline's structure alone, painted after layout (see diagram_paint)."""
+    the pipeline's structure alone, painted after layout (see diagram/paint.py)."""
     size = graph_size(status, show_datasets=show_datasets)
     compact = size > COMPACT_ABOVE
     table = paints(status, compact=compact) if paint else {}

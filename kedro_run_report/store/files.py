@@ -20,8 +20,10 @@ def is_url(location: str) -> bool:
     return "://" in location and not location.startswith("file://")
 
 
-# Options for the log's filesystem (e.g. an S3 key and secret), from a named entry of Kedro's
-# credentials when one is configured; otherwise the filesystem's own defaults apply.
+# Options for the log's filesystem (e.g. an S3 key and secret), from the credentials entry named
+# by KEDRO_RUN_REPORT_CREDENTIALS; otherwise the filesystem's own defaults apply. Process-wide,
+# like the log's location: the hook sets them from the catalog's credentials, the CLI from the
+# project's config loader, each once, before the store opens anything.
 _STORAGE_OPTIONS: dict[str, Any] = {}
 
 
@@ -49,6 +51,7 @@ def open_file(location: str, mode: str, **kwargs: Any) -> Any:
 
 
 def join(location: str, *parts: str) -> str:
+    """``location/part/...`` for a local path or a URL alike."""
     return "/".join([location.rstrip("/"), *parts])
 
 

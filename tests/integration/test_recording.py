@@ -218,7 +218,7 @@ def test_kedro_viz_hook_keeps_its_own_file(project: Path) -> None:
     assert nodes == {"prep.clean", "prep.enrich"}
 
 
-def test_compat_file_is_replaced_whole(project: Path) -> None:
+def test_viz_events_file_is_replaced_whole(project: Path) -> None:
     result = run_kedro(project, "run")
     assert result.returncode == 0
     first = viz_events(project)
