@@ -2,11 +2,17 @@
 
 Every format goes through here: ``-`` means stdout, a file is written atomically (a temporary
 file, then a rename) so a failure never leaves half a report or destroys the previous one.
+A symlink is written through to its file. A character device, a FIFO or a descriptor link
+(``/dev/stdout``, ``/proc/self/fd/N``) is opened and written into, never renamed over; other
+special files are refused.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,13 +58,18 @@ def write_output(text: str, output: str | Path) -> str:
         sys.stdout.flush()
         return "-"
     target = Path(output).expanduser()
-    if target.is_dir():
-        raise OutputError(f"Cannot write the report to {target}: it is a directory.")
     try:
-        atomic_write_text(str(target), text)
+        mode = _existing_mode(target)
+        if mode is not None and stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a directory")
+        if mode is None or (stat.S_ISREG(mode) and not _through_descriptor(target)):
+            atomic_write_text(str(target), text)
+        else:
+            # A stream (or the file behind a descriptor): add to it, as a process writing to
+            # its stdout would; truncating or replacing it would take what others wrote there.
+            _write_into(target, text, mode)
     except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise OutputError(f"Cannot write the report to {target}: {reason}.") from None
+        raise OutputError(f"Cannot write the report to {target}: {_reason(exc)}.") from None
     return os.path.abspath(target)
 
 
@@ -66,9 +77,58 @@ def append_output(text: str, output: str | Path) -> str:
     """Append ``text`` to a file (a GitHub job summary collects several steps)."""
     target = Path(output).expanduser()
     try:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write(text)
+        _write_into(target, text, _existing_mode(target))
     except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise OutputError(f"Cannot append the summary to {target}: {reason}.") from None
+        raise OutputError(f"Cannot append the summary to {target}: {_reason(exc)}.") from None
     return os.path.abspath(target)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__
+
+
+def _existing_mode(target: Path) -> int | None:
+    """The mode of what ``target`` names, symlinks followed; None if nothing is there yet."""
+    try:
+        return os.stat(target).st_mode
+    except FileNotFoundError:
+        return None
+
+
+# Where the kernel keeps a process's descriptors as symlinks (``/dev/fd`` and ``/proc/self/fd``
+# lead here): writing to one of these must reach the open file, not a new one beside it.
+_DESCRIPTOR_DIR = re.compile(r"/proc/\d+(?:/task/\d+)?/fd")
+_MAX_LINKS = 40  # as many hops as the kernel follows
+
+
+def _through_descriptor(target: Path) -> bool:
+    """Whether ``target`` reaches its file through a descriptor link such as ``/dev/stdout``."""
+    path = os.path.abspath(target)
+    for _ in range(_MAX_LINKS):
+        if not os.path.islink(path):
+            return False
+        if _DESCRIPTOR_DIR.fullmatch(os.path.realpath(os.path.dirname(path))):
+            return True
+        path = os.path.join(os.path.dirname(path), os.readlink(path))
+    return False
+
+
+def _write_into(target: Path, text: str, mode: int | None) -> None:
+    """Open ``target`` (a file, device or FIFO) and append ``text``; never rename anything."""
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a directory")
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        raise OSError(errno.EINVAL, "it is neither a file, a character device nor a FIFO")
+    data = text.encode("utf-8")
+    # O_NONBLOCK: opening a FIFO that no process reads fails at once (ENXIO) instead of
+    # waiting forever; the writes below block as usual.
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(target, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OSError(errno.ENXIO, "no process is reading from it") from None
+        raise
+    os.set_blocking(fd, True)
+    with open(fd, "wb") as handle:
+        handle.write(data)

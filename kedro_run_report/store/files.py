@@ -6,8 +6,10 @@ storage options and a local one plain ``open()`` (a fraction of fsspec's cost).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import uuid
 from pathlib import Path
 from typing import Any
@@ -73,7 +75,7 @@ def atomic_write_text(location: str, text: str, *, durable: bool = True) -> None
         with open_file(location, "w", encoding="utf-8") as handle:
             handle.write(text)
         return
-    target = Path(location)
+    target = _replaceable(Path(location))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
     try:
@@ -86,6 +88,27 @@ def atomic_write_text(location: str, text: str, *, durable: bool = True) -> None
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _replaceable(target: Path) -> Path:
+    """The path to rename the new file onto: ``target``, or the file a symlink points to.
+
+    A symlink is written through (most tools do so, and the link stays a link); anything that
+    is not a regular file (a device, a FIFO, a directory) is never renamed over.
+    """
+    try:
+        mode = os.lstat(target).st_mode  # the one system call the common case costs
+    except FileNotFoundError:
+        return target
+    if stat.S_ISLNK(mode):
+        target = Path(os.path.realpath(target))
+        try:
+            mode = os.stat(target).st_mode
+        except FileNotFoundError:
+            return target  # a dangling link: create the file it names
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EEXIST, "it exists and is not a regular file", str(target))
+    return target
 
 
 def is_link(location: str) -> bool:
