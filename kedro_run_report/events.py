@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 import json.encoder
+import re
 from enum import Enum
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 from kedro_run_report.errors import EventLogError
 
@@ -80,20 +81,61 @@ class BadEventLine(ValueError):
     """A line that is not an event of ours."""
 
 
+# A JSON escape of a UTF-16 surrogate: the only way one reaches a line decoded from UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# After json.loads every surrogate left in a string is a lone one (pairs became one code point).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_Json = TypeVar("_Json")
+
+
 def decode(line: str) -> Event:
-    """Parse one line into an event, or raise :class:`BadEventLine`."""
+    """Parse one line (text decoded from UTF-8) into an event, or raise :class:`BadEventLine`.
+
+    Lone surrogates (a ``\\ud800`` escape, as the writer records an undecodable file name)
+    become U+FFFD here, once, so that every text downstream can be encoded as UTF-8.
+    """
     try:
         event = json.loads(line)
     except (ValueError, RecursionError) as exc:
         raise BadEventLine(f"not JSON ({exc.__class__.__name__})") from None
     if not isinstance(event, dict):
         raise BadEventLine("not a JSON object")
+    # Cheap first: a one-byte search rules out almost every line of a log before the regex.
+    if "\\" in line and _SURROGATE_ESCAPE.search(line):
+        event = encodable(event)
     kind = event.get("kind")
     if not isinstance(kind, str):
         raise BadEventLine("no 'kind'")
     if not valid_time(event.get("t")):
         raise BadEventLine("no numeric 't'")
     return event
+
+
+def encodable(value: _Json) -> _Json:
+    """Parsed JSON with every lone surrogate, in keys and values at any depth, made U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)  # type: ignore[return-value]
+    # Iterative and in place: a line may nest as deep as json.loads allows.
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            cleaned = {}
+            for key, child in item.items():
+                if isinstance(child, str):
+                    child = _SURROGATE.sub("\ufffd", child)
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+                cleaned[_SURROGATE.sub("\ufffd", key) if isinstance(key, str) else key] = child
+            item.clear()
+            item.update(cleaned)
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                if isinstance(child, str):
+                    item[index] = _SURROGATE.sub("\ufffd", child)
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+    return value
 
 
 def valid_time(t: object) -> TypeGuard[float]:

@@ -164,8 +164,13 @@
   }
 
   /* ---- errors: open the details a link points at ------------------------------------ */
+  function fragmentId() {
+    // a malformed fragment (a cut or hand-edited link: "#%E0%A4%A") names nothing; it must
+    // not throw, or nothing after this point (the diagram's pan and zoom) would be set up
+    try { return decodeURIComponent(location.hash.slice(1)); } catch (e) { return ""; }
+  }
   function openTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id = fragmentId();
     var el = id && doc.getElementById(id);
     if (el && el.tagName === "DETAILS") { el.open = true; }
   }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,15 +20,23 @@ from kedro_run_report.diagram.ns_summary import add_namespace_summaries
 from kedro_run_report.diagram.render import DiagramResult, render_diagram
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.formats import Rendered, RenderOptions
+from kedro_run_report.report.json_report import escape_controls
 from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.views.page import build_view
 from kedro_run_report.report.views.timeline import timeline_svg
 from kedro_run_report.vocabulary import PAGE_COLOURS
 
 TEMPLATE = "report.html.j2"
+#: Bump when the Jinja environment's options change: compiled templates cached under an
+#: older revision would ignore them.
+_ENVIRONMENT_REVISION = 2
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 # U+2028/2029 are valid JSON but were line terminators in older JavaScript engines
 _JSON_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+# Control characters a message may carry (NUL, BEL, ESC ...): every C0 control but tab, line
+# feed and carriage return (HTML reads CR as a line break, and Windows tracebacks have CRLF),
+# DEL and the C1 controls.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -66,12 +75,31 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     # Jinja's per-user directory (created private, ownership checked); the entries name our
-    # version, as the environment's options shape the compiled code too.
+    # version and _ENVIRONMENT_REVISION, as the environment's options (the finalizer) shape
+    # the compiled code too.
     try:
-        version = kedro_run_report.__version__
+        version = f"{kedro_run_report.__version__}-{_ENVIRONMENT_REVISION}"
         return _QuietBytecodeCache(pattern=f"kedro-run-report-{version}-%s.cache")
     except Exception:  # an unsafe or unwritable temporary directory
         return None
+
+
+def _escaped_control(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def visible_controls(value: object) -> object:
+    """A template value with its control characters shown as ``\\x1b``-style text.
+
+    The page's finalizer: every ``{{ }}`` of the template passes through it, so no control
+    character reaches the HTML raw, and a traceback in ``<pre>`` still reads as it was.
+    Markup (the diagram's SVG) keeps being markup: a control character is never part of a tag.
+    """
+    # isprintable() first: a quick C test that clears nearly every name and label
+    if isinstance(value, str) and not value.isprintable() and _CONTROLS.search(value):
+        text = _CONTROLS.sub(_escaped_control, value)
+        return Markup(text) if isinstance(value, Markup) else text
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -82,14 +110,18 @@ def _environment(directory: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=visible_controls,
         bytecode_cache=_bytecode_cache(),
     )
 
 
 def status_json(report: RunReport) -> str:
-    """The run-status JSON (the ``--format json`` document, compact), safe inside <script>."""
+    """The run-status JSON (the ``--format json`` document, compact), safe inside <script>.
+
+    No control character is left raw: json.dumps escapes C0, ``escape_controls`` DEL and C1.
+    """
     text = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
-    return text.translate(_JSON_ESCAPES)
+    return escape_controls(text.translate(_JSON_ESCAPES))
 
 
 def csp_hash(text: str) -> str:

@@ -133,6 +133,8 @@ def _timestamp(value: Any) -> float | None:
 
 def from_viz_events(viz_events: list[dict[str, Any]], warnings: list[str]) -> list[Event]:
     """Our events for a Kedro-Viz events list (it has no per-node or per-dataset times)."""
+    # Its ``\ud800`` escapes parse to lone surrogates, which no UTF-8 output could hold.
+    viz_events = events.encodable(viz_events)
     times = [t for t in (_timestamp(e.get("timestamp")) for e in viz_events) if t is not None]
     t0 = times[0] if times else 0.0
     clock = t0
