@@ -53,12 +53,15 @@ def pick_baseline(
     ``records`` is what ``store.list_runs`` returns; ``loader`` reads a record's RunStatus (the
     only I/O, left to the caller). The selection comes from each record's manifest; a manifest
     without it (older logs, hand-made ones) falls back to the loaded run's metadata. Runs that
-    cannot be read (the loader raises ``RunReportError`` or ``OSError``) are skipped, and so,
-    with ``successful_only``, are runs that did not succeed. ``None`` when no run qualifies.
+    cannot be read (an unusable manifest, or the loader raises ``RunReportError`` or
+    ``OSError``) are skipped, and so, with ``successful_only``, are runs that did not
+    succeed. ``None`` when no run qualifies.
     """
     cache: dict[str, RunStatus | None] = {}
 
     def load(record: RunRecord) -> RunStatus | None:
+        if record.problem is not None:
+            return None
         if record.key not in cache:
             try:
                 cache[record.key] = loader(record)
@@ -68,8 +71,14 @@ def pick_baseline(
 
     def selection_of(record: RunRecord) -> Selection | None:
         manifest = record.manifest
+        if record.problem is not None:
+            return None
         if "pipeline_names" in manifest and "filters" in manifest:
-            return selection(manifest["pipeline_names"], manifest["filters"])
+            names = manifest["pipeline_names"]
+            # store.list_runs checked this; a record made elsewhere may hold anything
+            if names is not None and not isinstance(names, (list, tuple)):
+                return None
+            return selection(names, manifest["filters"])
         status = load(record)
         if status is None:
             return None

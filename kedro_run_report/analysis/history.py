@@ -9,6 +9,7 @@ from typing import Any
 from kedro_run_report.analysis._timing import round6
 from kedro_run_report.analysis.baseline import Loader
 from kedro_run_report.errors import RunReportError
+from kedro_run_report.events import valid_time
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, iso
 from kedro_run_report.store.runs import RunRecord
 
@@ -70,8 +71,10 @@ def trend(rows: Iterable[HistoryRow]) -> list[tuple[str, float, str]]:
 
 
 def _row(record: RunRecord, loader: Loader) -> HistoryRow:
+    if record.problem is not None:  # its manifest is unusable: only its directory is known
+        return HistoryRow(run_id=record.run_id, key=record.key, message=record.problem)
     manifest = record.manifest
-    start = iso(record.start) if record.start else None
+    start = iso(record.start) if valid_time(record.start) and record.start else None
     outcome = manifest.get("outcome")
     if isinstance(outcome, dict) and outcome.get("status"):
         return _row_from_outcome(record, outcome, start)
@@ -107,14 +110,19 @@ def _row_from_outcome(record: RunRecord, outcome: dict[str, Any], start: str | N
     return _manifest_row(
         record,
         start,
-        duration=float(duration) if isinstance(duration, (int, float)) else None,
+        # store.list_runs checked these; a record made elsewhere may not have been
+        duration=float(duration) if valid_time(duration) else None,
         status=str(outcome["status"]),
-        succeeded=int(counts.get(SUCCESS, 0)),
-        failed=int(counts.get(FAILED, 0)),
-        not_run=int(counts.get(NOT_RUN, 0)),
-        interrupted=int(counts.get(INTERRUPTED, 0)),
+        succeeded=_count(counts.get(SUCCESS)),
+        failed=_count(counts.get(FAILED)),
+        not_run=_count(counts.get(NOT_RUN)),
+        interrupted=_count(counts.get(INTERRUPTED)),
         message=_str_or_none(outcome.get("error")),
     )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _manifest_row(record: RunRecord, start: str | None, **fields: Any) -> HistoryRow:

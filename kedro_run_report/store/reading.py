@@ -7,8 +7,7 @@ from typing import Any
 
 from kedro_run_report.errors import EventLogError
 from kedro_run_report.events import BadEventLine, Event, EventKind, check_version, decode
-from kedro_run_report.store.files import open_file
-from kedro_run_report.store.runs import event_files
+from kedro_run_report.store.runs import NotAFileError, event_files, open_regular
 
 _PROCESS = EventKind.PROCESS.value
 
@@ -54,10 +53,16 @@ def iter_lines(handle: Any, max_bytes: int) -> Iterator[bytes | None]:
         yield bytes(buffer)
 
 
-def iter_file_events(location: str, warnings: list[str]) -> Iterator[Event]:
-    """Events of one stream; bad lines are skipped with a warning, a torn last line silently."""
+def iter_file_events(
+    location: str, warnings: list[str], *, follow: bool = False
+) -> Iterator[Event]:
+    """Events of one stream; bad lines are skipped with a warning, a torn last line silently.
+
+    Only a regular file is read (see ``open_regular``); ``follow`` lets the last component be
+    a symlink, for a file the user named.
+    """
     bad = too_long = 0
-    with open_file(location, "rb") as handle:
+    with open_regular(location, follow=follow) as handle:
         pending: bytes | None = None
         for line in iter_lines(handle, MAX_LINE_BYTES):
             if line is None:
@@ -95,10 +100,26 @@ def _event(line: bytes, location: str) -> Event:
 def iter_run_events(run_location: str, warnings: list[str]) -> Iterator[Event]:
     """All events of one run, process by process."""
     skipped: list[str] = []
-    files = event_files(run_location, skipped)
+    irregular: list[str] = []
+    files = event_files(run_location, skipped, irregular)
     if skipped:
         warnings.append(f"Ignored {len(skipped)} symlinked events file(s): {', '.join(skipped)}.")
     if not files:
-        raise EventLogError(f"{run_location} holds no event files of kedro-run-report.")
+        raise EventLogError(
+            f"{run_location} holds no event files of kedro-run-report"
+            + (f" (not regular files: {', '.join(irregular)})." if irregular else ".")
+        )
     for location in files:
-        yield from iter_file_events(location, warnings)
+        try:
+            yield from iter_file_events(location, warnings)
+        except NotAFileError as exc:  # swapped for a FIFO or a link since it was listed
+            irregular.append(str(exc))
+    _note_irregular(irregular, warnings)
+
+
+def _note_irregular(irregular: list[str], warnings: list[str]) -> None:
+    if irregular:
+        warnings.append(
+            f"Ignored {len(irregular)} events file(s) that are not regular files, unopened: "
+            f"{', '.join(irregular)}."
+        )
