@@ -5,8 +5,9 @@ Three kinds of secret are replaced with ``***``:
 * known values: every string in Kedro's credentials configuration (``conf_creds``), found
   anywhere in a text (also URL-encoded), with one compiled regex;
 * passwords in URLs (``postgresql://user:pass@host/db`` -> ``postgresql://user:***@host/db``);
-* values of secret-looking names in ``name=value`` text (query strings, connection strings)
-  and in ``'name': 'value'`` (dict reprs in error messages), and in parameter dicts.
+* values of secret-looking names (any case) after ``=``, ``:`` or ``=>``, quoted or not:
+  ``name=value`` (query strings, connection strings), ``password: value`` (driver errors),
+  ``'name': 'value'`` (dict reprs), ``name => "value"``; and in parameter dicts.
 
 Processes that do not have the credential values (spawned ParallelRunner workers) get
 sha256 digests instead (:func:`digests`): a :class:`Redactor` built from digests hashes every
@@ -46,14 +47,18 @@ _URL_PASSWORD = re.compile(
     r"(?P<pre>(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s:/@?#'\"]{0,256}:)"
     r"(?P<val>[^\s@?#'\"]{1,1024})(?=@)"
 )
-# 'name': 'value', "name" = "value", name='value'.
-_QUOTED_PAIR = re.compile(
-    r"(?P<pre>(?P<q0>['\"]?)(?<![\w.\-])(?P<name>[A-Za-z_][\w.\-]{0,63})(?P=q0)\s{0,8}[:=]\s{0,8})"
-    r"(?P<q>['\"])(?P<val>[^'\"\n]{0,4096})(?P=q)"
+# The name and separator of a pair: 'name': , "name" = , name=, name: , name => (any case;
+# whether the name is secret is decided in Python). Bounded runs and a start only where a word
+# (or its opening quote) starts keep each attempt short.
+_PAIR_PREFIX = re.compile(
+    r"(?<![\w.\-])(?P<q0>['\"]?)(?P<name>[A-Za-z_][\w.\-]{0,63})(?P=q0)"
+    r"[ \t]{0,8}(?P<sep>=>|[:=])"
 )
-# name=value (query strings, libpq connection strings, command lines).
-_BARE_PAIR = re.compile(
-    r"(?P<pre>(?<![\w.\-])(?P<name>[A-Za-z_][\w.\-]{0,63})=)(?P<val>[^\s&;,'\"<>()\[\]{}]+)"
+# The value after a secret name's separator: quoted (may hold spaces), else a bare run (an
+# unclosed quote is taken with it). Only ever tried after a secret name, from where it starts.
+_PAIR_VALUE = re.compile(
+    r"\s{0,8}(?P<q>['\"])(?P<val>[^'\"\n]{0,4096})(?P=q)"
+    r"|[ \t]{0,8}(?P<bare>['\"]?[^\s&;,'\"<>()\[\]{}=:][^\s&;,'\"<>()\[\]{}]{0,4095})"
 )
 # A text without any of these (case-insensitive) holds no secret-named value: most
 # tracebacks, which then skip the pair patterns entirely.
@@ -136,9 +141,7 @@ class Redactor:
         if "://" in text and "@" in text:
             text = _URL_PASSWORD.sub(_mask_value, text)
         if ("=" in text or ":" in text) and _has_term(text):
-            text = _QUOTED_PAIR.sub(_mask_named, text)
-            if "=" in text:
-                text = _BARE_PAIR.sub(_mask_named, text)
+            text = _mask_pairs(text)
         return text
 
     def value(self, value: Any, name: str = "", _depth: int = 0) -> Any:
@@ -188,11 +191,28 @@ def _mask_value(match: re.Match[str]) -> str:
     return match.group("pre") + MASK
 
 
-def _mask_named(match: re.Match[str]) -> str:
-    if not is_secret_name(match.group("name")) or match.group("val") == MASK:
-        return match.group(0)
-    quote_char = match.groupdict().get("q") or ""
-    return match.group("pre") + quote_char + MASK + quote_char
+def _mask_pairs(text: str) -> str:
+    """``text`` with the value after every secret name and separator masked."""
+    out: list[str] = []
+    done = 0  # text before this index is in ``out``
+    for prefix in _PAIR_PREFIX.finditer(text):
+        # A prefix inside a value just masked is part of that value; a name that is not
+        # secret consumes nothing, so "Error:password=x" still finds "password".
+        name = prefix.group("name")
+        if prefix.start() < done or not is_secret_name(name):
+            continue
+        if name.lower() == "key" and prefix.group("sep") != "=":
+            continue  # "duplicate key: id" is prose; "?key=..." is an API key
+        value = _PAIR_VALUE.match(text, prefix.end())
+        if value is None:
+            continue
+        group = "val" if value.group("q") else "bare"
+        if value.group(group).startswith(MASK):
+            continue  # masked already (a URL password: "s3://key:***@bucket")
+        out.append(text[done : value.start(group)] + MASK)
+        done = value.end(group)  # a closing quote stays
+    out.append(text[done:])
+    return "".join(out)
 
 
 #: Pattern-only redaction, for reading logs and files written without known values.

@@ -8,6 +8,7 @@ Configuration table lists :data:`SETTINGS`, and a test keeps the two in step.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,17 @@ def layout_timeout() -> float:
         return default
 
 
+def _project_config_loader(project_path: Path) -> Any:
+    """The project's own config loader (its settings.py class and arguments)."""
+    from kedro.framework.project import settings
+
+    return settings.CONFIG_LOADER_CLASS(
+        conf_source=str(Path(project_path) / settings.CONF_SOURCE),
+        env=os.environ.get("KEDRO_ENV"),
+        **settings.CONFIG_LOADER_ARGS,
+    )
+
+
 def project_credentials(project_path: Path | None) -> dict[str, Any] | None:
     """The named credentials entry, read with the project's own config loader, if any."""
     if project_path is None:  # outside a project: no settings to read (importing them logs)
@@ -163,14 +175,22 @@ def project_credentials(project_path: Path | None) -> dict[str, Any] | None:
     if not name:
         return None
     try:
-        from kedro.framework.project import settings
-
-        loader = settings.CONFIG_LOADER_CLASS(
-            conf_source=str(Path(project_path) / settings.CONF_SOURCE),
-            env=os.environ.get("KEDRO_ENV"),
-            **settings.CONFIG_LOADER_ARGS,
-        )
-        entry = loader["credentials"].get(name)
+        entry = _project_config_loader(project_path)["credentials"].get(name)
     except Exception:  # no project configured, or no credentials: the defaults apply
         return None
     return dict(entry) if isinstance(entry, dict) else None
+
+
+def project_secret_values(project_path: Path | None) -> set[str]:
+    """Every value of the project's credentials configuration, to mask when reading logs."""
+    if project_path is None:
+        return set()
+    from kedro_run_report.redact import secret_values
+
+    try:
+        with warnings.catch_warnings():  # the loader's deprecation notes are not ours to show
+            warnings.simplefilter("ignore")
+            credentials = _project_config_loader(project_path)["credentials"]
+        return secret_values(dict(credentials))
+    except Exception:  # no credentials, or a config that does not load: patterns still apply
+        return set()

@@ -7,7 +7,7 @@ ignored and fields of the wrong type are skipped and counted, never raised.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from kedro_run_report.errors import EventLogError
@@ -36,7 +36,7 @@ from kedro_run_report.model.run_status import (
     PipelineRun,
     RunStatus,
 )
-from kedro_run_report.redact import PATTERNS
+from kedro_run_report.redact import PATTERNS, Redactor, redact_patterns
 
 #: Bounds that keep aggregation memory small whatever a log holds.
 MAX_WARNINGS = 100
@@ -57,10 +57,16 @@ class Aggregator:
     """Folds events into a :class:`RunStatus`, one event at a time (no raw event is kept).
 
     Events of one process must arrive in the order they were written; processes may come
-    one after the other in any order.
+    one after the other in any order. Texts are redacted with ``redactor`` (the patterns by
+    default; a project's redactor also knows its credential values).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, redactor: Redactor = PATTERNS) -> None:
+        self.redactor = redactor
+        # runs often repeat one traceback many times: redact each distinct text once
+        self._redact: Callable[[str], str] = (
+            redact_patterns if redactor is PATTERNS else lru_cache(maxsize=128)(redactor.text)
+        )
         self.pipeline = PipelineRun()
         self.nodes: dict[str, NodeRun] = {}
         self.node_ids: dict[str, str] = {}  # node name -> id
@@ -154,8 +160,8 @@ class Aggregator:
         p.pipeline_names = strs(meta.get("pipeline_names"))
         p.group = str_or_none(meta.get("group"))
         # Plain JSON of bounded depth, masked: reporters print these values as they are.
-        p.filters = PATTERNS.value(as_dict(meta.get("filters")))
-        p.runtime_params = PATTERNS.value(as_dict(meta.get("runtime_params")))
+        p.filters = self.redactor.value(as_dict(meta.get("filters")))
+        p.runtime_params = self.redactor.value(as_dict(meta.get("runtime_params")))
         snapshot = as_dict(event.get("pipeline"))
         types = as_dict(snapshot.get("datasets"))
         for spec in as_list(snapshot.get("unselected")):
@@ -182,7 +188,7 @@ class Aggregator:
     def _on_run_error(self, event: Event) -> None:
         self.pipeline.status = FAILED
         self.pipeline.end = float(event["t"])
-        self.pipeline.error = ErrorInfo.from_event(event.get("error"))
+        self.pipeline.error = ErrorInfo.from_event(event.get("error"), self._redact)
 
     def _on_run_interrupted(self, event: Event) -> None:
         # The process stopped mid-run (Ctrl-C): still interrupted, now with a cause and an end.
@@ -190,7 +196,7 @@ class Aggregator:
             return  # the run had ended already; a late marker changes nothing
         self.pipeline.end = float(event["t"])
         if event.get("error") is not None:
-            self.pipeline.error = ErrorInfo.from_event(event.get("error"))
+            self.pipeline.error = ErrorInfo.from_event(event.get("error"), self._redact)
 
     def _on_node_start(self, event: Event) -> None:
         node = self._node(event.get("node"), event.get("id"))
@@ -215,7 +221,7 @@ class Aggregator:
         node.compute_end = t
         node.end = t if node.end is None else max(node.end, t)
         node.status = FAILED
-        node.error = ErrorInfo.from_event(event.get("error"))
+        node.error = ErrorInfo.from_event(event.get("error"), self._redact)
 
     def _on_io_start(self, op: str, event: Event) -> None:
         key = (op, str_or_none(event.get("node")), str(event.get("dataset")))
@@ -285,7 +291,7 @@ class Aggregator:
 
     def _on_warning(self, event: Event) -> None:
         if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(PATTERNS.text(text(event.get("message", ""))))
+            self.warnings.append(self._redact(text(event.get("message", ""))))
 
     # -- result -------------------------------------------------------------------------
 
@@ -324,17 +330,19 @@ class Aggregator:
         )
 
 
-def aggregate(events: Iterable[Event]) -> RunStatus:
+def aggregate(events: Iterable[Event], redactor: Redactor = PATTERNS) -> RunStatus:
     """Turn the events of one run into its :class:`RunStatus` (pure, no I/O)."""
-    aggregator = Aggregator()
+    aggregator = Aggregator(redactor)
     for event in events:
         aggregator.add(event)
     return aggregator.result()
 
 
-def aggregate_checked(stream: Iterable[Event], source: str, warnings: list[str]) -> RunStatus:
+def aggregate_checked(
+    stream: Iterable[Event], source: str, warnings: list[str], redactor: Redactor = PATTERNS
+) -> RunStatus:
     """Aggregate, refusing a log in which no run started (empty or foreign)."""
-    aggregator = Aggregator()
+    aggregator = Aggregator(redactor)
     started = False
     for event in stream:
         if event.get("kind") == EventKind.RUN_START.value:

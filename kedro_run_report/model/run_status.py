@@ -9,6 +9,7 @@ status words, plus richer data under keys of our own. The schema is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -55,20 +56,21 @@ class ErrorInfo:
     operation: str | None = None  # dataset errors: "loading" or "saving"
 
     @classmethod
-    def from_event(cls, data: Any) -> ErrorInfo:
+    def from_event(cls, data: Any, redact: Callable[[str], str] = redact_patterns) -> ErrorInfo:
         """Build from the ``error`` field of an event, tolerating odd shapes.
 
-        Texts are redacted again on reading: logs written before redaction existed, or by
-        Kedro-Viz, may hold passwords in URLs or secret-named values.
+        Texts are redacted again on reading (with ``redact``: the patterns, or a project's
+        credential values too): logs written before redaction existed or before a
+        credential was added, or by Kedro-Viz, may hold secrets.
         """
         if isinstance(data, dict):
             kind = data.get("type")
             return cls(
-                message=redact_patterns(text(data.get("message", ""))),
-                traceback=redact_patterns(text(data.get("traceback", "") or "")),
+                message=redact(text(data.get("message", ""))),
+                traceback=redact(text(data.get("traceback", "") or "")),
                 type=None if kind is None else text(kind),
             )
-        return cls(message=redact_patterns(text(data)))
+        return cls(message=redact(text(data)))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"message": self.message, "traceback": self.traceback}

@@ -21,10 +21,11 @@ def error_info(error: BaseException, redactor: Redactor = PATTERNS) -> Error:
         else f"{kind.__module__}.{kind.__qualname__}"
     )
     tb = "".join(traceback.format_exception(kind, error, error.__traceback__))
+    # Redact before cutting: a secret spanning the cut would otherwise keep its first half.
     return {
         "type": name,
-        "message": redactor.text(cut(str(error))),
-        "traceback": redactor.text(cut(tb)),
+        "message": cut(redactor.text(str(error))),
+        "traceback": cut(redactor.text(tb)),
     }
 
 

@@ -8,11 +8,22 @@ from kedro_run_report.analysis import HistoryRow, compare, history_rows, pick_ba
 from kedro_run_report.errors import UnknownRunError
 from kedro_run_report.model import RunStatus, aggregate_checked
 from kedro_run_report.model.group import merge_group
+from kedro_run_report.redact import PATTERNS, Redactor
 from kedro_run_report.report.run_report import RunReport
-from kedro_run_report.settings import GROUP, log_location
+from kedro_run_report.settings import GROUP, log_location, project_secret_values
 from kedro_run_report.store.locate import locate
 from kedro_run_report.store.reading import iter_run_events
 from kedro_run_report.store.runs import RunRecord, find_run, list_runs
+
+
+def project_redactor(project_path: Path | None) -> Redactor:
+    """Patterns plus the project's credential values, for logs that lack their redaction.
+
+    Kedro-Viz's own hook writes error texts unredacted, and a log written before a
+    credential was added to the project was redacted without it.
+    """
+    values = project_secret_values(project_path)
+    return Redactor(values) if values else PATTERNS
 
 
 def load_run_status(
@@ -20,7 +31,8 @@ def load_run_status(
 ) -> RunStatus:
     """The RunStatus of the latest (or ``run_id``) run of a project, or of an event log."""
     source, warnings = locate(project_path=project_path, events=events, run_id=run_id)
-    return aggregate_checked(source.events, source.description, warnings)
+    redactor = project_redactor(project_path)
+    return aggregate_checked(source.events, source.description, warnings, redactor)
 
 
 def load_run_report(
@@ -36,7 +48,8 @@ def load_run_report(
     pipeline selection. A run read from a single file has no context.
     """
     source, warnings = locate(project_path=project_path, events=events, run_id=run_id)
-    status = aggregate_checked(source.events, source.description, warnings)
+    redactor = project_redactor(project_path)
+    status = aggregate_checked(source.events, source.description, warnings, redactor)
     if source.root is None or source.record is None:
         return RunReport(status, log_root=source.root)
     current = source.record
@@ -45,7 +58,7 @@ def load_run_report(
     ]
 
     def load(record: RunRecord) -> RunStatus:
-        return status if record.key == current.key else read_record(record)
+        return status if record.key == current.key else read_record(record, redactor)
 
     baseline_status: RunStatus | None = None
     if compare_to is not None:
@@ -68,14 +81,16 @@ def load_group_report(
             f"No recorded run belongs to the group {group!r} in {root}. Runs join a group "
             f"when {GROUP.name} is set for `kedro run`."
         )
-    merged = merge_group(group, [read_record(record) for record in records])
+    redactor = project_redactor(project_path)
+    merged = merge_group(group, [read_record(record, redactor) for record in records])
     return RunReport(merged, log_root=root)
 
 
-def read_record(record: RunRecord) -> RunStatus:
+def read_record(record: RunRecord, redactor: Redactor = PATTERNS) -> RunStatus:
     """The RunStatus of one recorded run."""
     warnings: list[str] = []
-    return aggregate_checked(iter_run_events(record.location, warnings), record.location, warnings)
+    events = iter_run_events(record.location, warnings)
+    return aggregate_checked(events, record.location, warnings, redactor)
 
 
 def list_history(
@@ -87,4 +102,5 @@ def list_history(
     if not records:
         # find_run raises the one-line "no runs recorded" error with its hint
         find_run(root)
-    return history_rows(records, read_record)
+    redactor = project_redactor(project_path)
+    return history_rows(records, lambda record: read_record(record, redactor))
