@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kedro_run_report.errors import RunReportError
+from kedro_run_report.formatting import terminal_safe
 from kedro_run_report.model import FAILED, INTERRUPTED
 from kedro_run_report.report import (
     DEFAULT_FORMAT,
@@ -124,7 +125,7 @@ def report(obj: Any, **options: Any) -> None:
     try:
         code = _report(_project_path(obj), **options)
     except RunReportError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _say(f"Error: {exc}")  # one line, whatever the run id or file name in it holds
         raise SystemExit(EXIT_BAD_INPUT) from None
     if code:
         raise SystemExit(code)
@@ -172,7 +173,7 @@ def _report(
 
         load()  # fail now, with one line, if there is nothing to serve
         serve_forever(load, port=port, show_datasets=not no_datasets, ready=_announce)
-        click.echo("Stopped.", err=True)
+        _say("Stopped.")
         return 0
     plan = plan_outputs(formats, outputs, project_path)
     run = load()
@@ -182,11 +183,11 @@ def _report(
             run, fmt, show_datasets=not no_datasets, layout_cache=cache_dir(run.log_root)
         )
         for notice in rendered.notices:
-            click.echo(notice, err=True)
+            _say(notice)
         where = write_output(rendered.text, target)
         written.append((fmt, where))
         if where != "-":
-            click.echo(f"Run report ({fmt}) written to {where}", err=True)
+            _say(f"Run report ({fmt}) written to {where}")
     if github_summary:
         _append_github_summary(run)
     if not quiet:
@@ -207,15 +208,22 @@ def _verdict(status: str) -> int:
 def _append_github_summary(run: Any) -> None:
     target = GITHUB_STEP_SUMMARY.get()
     if not target:
-        click.echo(f"{GITHUB_STEP_SUMMARY.name} is not set; no job summary written.", err=True)
+        _say(f"{GITHUB_STEP_SUMMARY.name} is not set; no job summary written.")
         return
     where = append_output(render(run, "markdown").text, target)
-    click.echo(f"Job summary appended to {where}", err=True)
+    _say(f"Job summary appended to {where}")
+
+
+def _say(message: str) -> None:
+    """Print one line to standard error, its control characters shown as escapes."""
+    # Run ids, names and paths from the log or the command line are shown, never acted on
+    # by the terminal (escape sequences, bidi overrides), on a terminal or piped.
+    click.echo(terminal_safe(message), err=True)
 
 
 def _announce(url: str) -> None:
-    click.echo(f"Serving the run report at {url} (run status: {url}api/run-status)", err=True)
-    click.echo("Press Ctrl-C to stop.", err=True)
+    _say(f"Serving the run report at {url} (run status: {url}api/run-status)")
+    _say("Press Ctrl-C to stop.")
 
 
 def _print_history(rows: list[HistoryRow], as_json: bool) -> None:

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from datetime import datetime, timezone
 
 _BYTE_UNITS = ("kB", "MB", "GB", "TB", "PB")
+# What a terminal acts on instead of showing: C0 controls (ESC starts colour, clear-screen,
+# OSC 0 title and OSC 8 hyperlink sequences, which BEL or ESC end), DEL, C1 controls (CSI
+# and OSC in one byte), bidirectional marks, embeddings, overrides and isolates (the text
+# would show in another order than it is), line and paragraph separators, and lone
+# surrogates (which no terminal encoding can write).
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_TERMINAL_UNSAFE_KEEP_NEWLINES = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    r"\ud800-\udfff]"
+)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -97,6 +110,20 @@ def short_number(value: float, digits: int) -> str:
     text = f"{value:.{digits}f}"
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text in ("-0", "") else text
+
+
+def terminal_safe(text: str, *, newlines: bool = False) -> str:
+    """``text`` with every character a terminal would act on shown as an escape (``\\x1b``).
+
+    With ``newlines``, a newline stays one (for text that is meant to span lines).
+    """
+    pattern = _TERMINAL_UNSAFE_KEEP_NEWLINES if newlines else _TERMINAL_UNSAFE
+    return pattern.sub(_visible_escape, text)
+
+
+def _visible_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def xml(text: str) -> str:

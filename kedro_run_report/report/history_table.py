@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from kedro_run_report.analysis import HistoryRow
-from kedro_run_report.formatting import format_duration
+from kedro_run_report.formatting import format_duration, terminal_safe
 
 COLUMNS = ("RUN ID", "PIPELINES", "STARTED (UTC)", "DURATION", "STATUS", "OK", "FAILED", "NOT RUN")
 
 
 def history_table(rows: list[HistoryRow]) -> str:
     """Aligned columns, newest run first; a partial run is marked with '*'."""
+    # Run ids, pipeline names and times come from the log: shown, never acted on by the
+    # terminal (escape sequences, bidi overrides).
     body = [
-        (
-            row.run_id,
-            ",".join(row.pipelines) + (" *" if row.partial else ""),
-            (row.start or "")[:19].replace("T", " "),
-            format_duration(row.duration),
-            row.status,
-            str(row.succeeded),
-            str(row.failed),
-            str(row.not_run + row.interrupted),
+        tuple(
+            terminal_safe(cell)
+            for cell in (
+                row.run_id,
+                ",".join(row.pipelines) + (" *" if row.partial else ""),
+                (row.start or "")[:19].replace("T", " "),
+                format_duration(row.duration),
+                row.status,
+                str(row.succeeded),
+                str(row.failed),
+                str(row.not_run + row.interrupted),
+            )
         )
         for row in rows
     ]

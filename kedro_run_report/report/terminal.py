@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
 from collections.abc import Mapping
 from typing import TextIO
@@ -12,7 +11,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
-from kedro_run_report.formatting import format_bytes, format_count
+from kedro_run_report.formatting import format_bytes, format_count, terminal_safe
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
 from kedro_run_report.report.summary import MARKERS, headline, problems, short_runner
 from kedro_run_report.settings import NO_COLOR
@@ -21,12 +20,12 @@ from kedro_run_report.vocabulary import STATUS_WORD
 MAX_PROBLEMS = 10
 MAX_CHARS = 200
 STYLES = {SUCCESS: "bold green", FAILED: "bold red", INTERRUPTED: "bold yellow"}
-# a name or message must not move the cursor, clear the screen or recolour the terminal
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _safe(text: str, limit: int = MAX_CHARS) -> str:
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    # a name or message must not move the cursor, clear the screen, recolour the terminal
+    # or reorder the line (bidi overrides)
+    text = terminal_safe(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
