@@ -13,8 +13,12 @@ TRANSCODING_SEPARATOR = "@"
 
 
 def short_hash(value: str) -> str:
-    """First 8 hex digits of the sha1 of ``value``, as Kedro-Viz computes ids."""
-    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:8]
+    """First 8 hex digits of the sha1 of ``value``, as Kedro-Viz computes ids.
+
+    A lone surrogate (possible in a name built from undecodable bytes) is hashed as its
+    UTF-8-like bytes instead of raising: ids are made for every name, whatever it holds.
+    """
+    return hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def strip_transcoding(dataset_name: str) -> str:

@@ -9,6 +9,7 @@ holds them as ``\\u`` escapes (the same data as ``-f json``).
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import re
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 
 from kedro_run_report import events
 from kedro_run_report.cli import report as report_command
-from kedro_run_report.ids import node_id
+from kedro_run_report.ids import node_id, short_hash
 from kedro_run_report.report import FORMATS, render
 from kedro_run_report.report.html import render_html, status_json
 from kedro_run_report.report.json_report import render_json
@@ -320,3 +321,10 @@ def test_a_real_failed_run_with_an_undecodable_byte_reports(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     for fmt in FORMATS:
         assert "bad \ufffd byte" in (project / f"report.{fmt}").read_text(encoding="utf-8"), fmt
+
+
+def test_ids_are_made_for_names_with_lone_surrogates() -> None:
+    """Kedro accepts any str as a node name; the hook computes Kedro-Viz ids for each."""
+    assert short_hash("plain") == hashlib.sha1(b"plain").hexdigest()[:8]
+    odd = short_hash("node\ud800")
+    assert len(odd) == 8 and odd != short_hash("node\ufffd")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,38 @@ def test_a_failure_of_the_recorder_is_kept_in_the_log_as_a_warning(
     assert status.node_by_name("n").status == "success"  # type: ignore[union-attr]
     (warning,) = status.warnings
     assert "could not record this run" in warning and "probe exploded" in warning
+
+
+def test_a_recording_warning_is_redacted_and_never_acts_on_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning Kedro's log handler prints carries an exception message: it is redacted,
+    and its escape sequences are shown, not sent to the terminal (issue 13, item 7)."""
+    monkeypatch.setenv("KEDRO_RUN_REPORT_DIR", str(tmp_path / "log"))
+    monkeypatch.delenv(ACTIVE_RUN.name, raising=False)
+    pipe = pipeline([node(lambda x: x, "a", "b", name="n")])
+    catalog = DataCatalog(datasets={"a": MemoryDataset(1)})
+    hook = RunReportHook()
+    hook.after_catalog_created(catalog)
+    hook.before_pipeline_run({"run_id": "r1", "project_path": str(tmp_path)}, pipe, catalog)
+
+    def hostile_probe(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("\x1b]0;pwned\x07\x1b[2J\u202e password: s3cret-value")
+
+    hook.before_node_run(pipe.nodes[0], catalog, {"a": 1})
+    hook._main.io_end = hostile_probe  # type: ignore[union-attr, method-assign]
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    # On the logger itself: Kedro's logging setup, run on its first import, replaces the
+    # root logger's handlers (and would drop pytest's caplog handler).
+    logging.getLogger("kedro_run_report").addHandler(handler)
+    try:
+        hook.after_dataset_saved("b", 1, pipe.nodes[0])
+    finally:
+        logging.getLogger("kedro_run_report").removeHandler(handler)
+    (record,) = [r for r in records if "could not record" in r.getMessage()]
+    logged = record.getMessage()
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\u202e" in logged
+    assert not any(char in logged for char in ("\x1b", "\x07", "\u202e"))
+    assert "s3cret-value" not in logged

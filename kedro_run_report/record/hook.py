@@ -18,6 +18,7 @@ from kedro.framework.hooks import hook_impl
 
 from kedro_run_report import events
 from kedro_run_report.events import EventKind
+from kedro_run_report.formatting import terminal_safe
 from kedro_run_report.record.active_run import ActiveRun
 from kedro_run_report.record.error_info import error_info
 from kedro_run_report.record.interrupts import InterruptWatcher
@@ -58,15 +59,15 @@ class RunReportHook:
         if self._warned_pid == os.getpid():
             return
         self._warned_pid = os.getpid()
-        message = (
+        message = self._redactor.text(
             f"kedro-run-report could not record this run ({type(exc).__name__}: {exc}). "
             "The run itself is not affected; its report may be incomplete."
         )
-        logger.warning("%s", message)
+        logger.warning("%s", terminal_safe(message))  # a terminal shows it, never acts on it
         try:
             recorder = self._recorder()
             if recorder is not None and not recorder.writer.broken:
-                recorder.emit(events.warning(time.time(), self._redactor.text(message)))
+                recorder.emit(events.warning(time.time(), message))
         except Exception:  # noqa: S110 - the warning above is already in the log
             pass
 
