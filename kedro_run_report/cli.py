@@ -23,6 +23,8 @@ from kedro_run_report.report import (
     append_output,
     plan_outputs,
     render,
+    report_stream,
+    stdout_for_reports_only,
     write_output,
 )
 from kedro_run_report.report.server import DEFAULT_PORT
@@ -123,7 +125,8 @@ def _project_path(obj: Any) -> Path | None:
 def report(obj: Any, **options: Any) -> None:
     """Write a report of the latest Kedro run (or another recorded run)."""
     try:
-        code = _report(_project_path(obj), **options)
+        with stdout_for_reports_only():  # pipes get the report alone, whatever Kedro logs
+            code = _report(_project_path(obj), **options)
     except RunReportError as exc:
         _say(f"Error: {exc}")  # one line, whatever the run id or file name in it holds
         raise SystemExit(EXIT_BAD_INPUT) from None
@@ -228,11 +231,11 @@ def _announce(url: str) -> None:
 
 def _print_history(rows: list[HistoryRow], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
+        click.echo(json.dumps([row.to_dict() for row in rows], indent=2), file=report_stream())
     else:
         from kedro_run_report.report.history_table import history_table
 
-        click.echo(history_table(rows), nl=False)
+        click.echo(history_table(rows), nl=False, file=report_stream())
 
 
 def main() -> None:
