@@ -72,6 +72,8 @@ LOOKED_FOR = (
 #: ``.viz/``, which holds our default log ``run-report/`` and Kedro-Viz's events file.
 _LOG_DIRS = ("", DEFAULT_RELATIVE_DIR.name, str(DEFAULT_RELATIVE_DIR))
 _VIZ_FILES = (VIZ_EVENTS_FILE.name, str(VIZ_EVENTS_FILE))
+#: A zip archive, and a zip inside it: an archive uploaded as a CI artifact is zipped again.
+_ZIP_LEVELS = 2
 _WHOLE_LOG = "a directory with runs/: --list and --group read all the runs of a log"
 
 
@@ -90,23 +92,58 @@ def _from_path(path: str, run_id: str | None, warnings: list[str]) -> Source:
     """
     if _is_directory(path):
         return _from_found(_find_or_raise(path, path, "a directory"), run_id, warnings)
+    return _from_file(path, path, run_id, warnings, follow=True, unzip=_ZIP_LEVELS)
+
+
+def _from_file(
+    path: str,
+    named: str,
+    run_id: str | None,
+    warnings: list[str],
+    *,
+    follow: bool,
+    unzip: int,
+) -> Source:
+    """Events from one file: our JSON Lines, Kedro-Viz's JSON list, or (``unzip`` levels
+    deep) a zip archive; ``named`` is how messages call it."""
     fs, inner = filesystem(path)
     size = int(fs.size(inner) or 0)
     if not size:
-        raise EventLogError(f"{path} is empty.")
-    with open_regular(path, follow=True) as handle:
+        raise EventLogError(f"{named} is empty.")
+    with open_regular(path, follow=follow) as handle:
         raw = handle.read(64)
-    if looks_like_zip(raw):
-        unpacked = unpack_log(path, warnings)
-        return _from_found(_find_or_raise(unpacked, path, "a zip archive"), run_id, warnings)
+    if looks_like_zip(raw) and unzip:
+        return _from_archive(path, named, run_id, warnings, unzip=unzip - 1)
     head = raw.decode("utf-8", errors="replace").lstrip()
     if head.startswith("["):
-        return Source(iter(_viz_events(path, size, warnings)), path)
+        return Source(iter(_viz_events(path, named, size, warnings, follow=follow)), named)
     if head.startswith("{"):
-        return Source(iter_file_events(path, warnings, follow=True), path)
+        return Source(iter_file_events(path, warnings, follow=follow), named)
     raise EventLogError(
-        f"{path} is not an event log (neither JSON Lines, a JSON list nor a zip archive)."
+        f"{named} is not an event log (neither JSON Lines, a JSON list nor a zip archive)."
     )
+
+
+def _from_archive(
+    path: str, named: str, run_id: str | None, warnings: list[str], *, unzip: int
+) -> Source:
+    """Events from a zip archive of any shape, or from its one file when it holds only one."""
+    unpacked = unpack_log(path, warnings)
+
+    def inside(location: str) -> str:  # how messages name what came out of the archive
+        return f"{named} ({os.path.relpath(location, unpacked).replace(os.sep, '/')})"
+
+    found = _find(unpacked)
+    if found is None:
+        files = [os.path.join(top, name) for top, _, names in os.walk(unpacked) for name in names]
+        if len(files) == 1:
+            return _from_file(
+                files[0], inside(files[0]), run_id, warnings, follow=False, unzip=unzip
+            )
+        found = _find_or_raise(unpacked, named, "a zip archive")
+    source = _from_found(found, run_id, warnings, inside(found.location))
+    source.description = inside(source.description)
+    return source
 
 
 def log_root(events: str) -> str:
@@ -174,30 +211,32 @@ def _find(directory: str, *, descend: bool = True) -> _Found | None:
     return None
 
 
-def _from_found(found: _Found, run_id: str | None, warnings: list[str]) -> Source:
+def _from_found(
+    found: _Found, run_id: str | None, warnings: list[str], named: str | None = None
+) -> Source:
+    """Events of what :func:`_find` found; ``named`` is how messages call a found file."""
     if found.kind == "log":
         return _from_log(found.location, run_id, warnings)
     if found.kind == "run":
         return Source(iter_run_events(found.location, warnings), found.location)
-    fs, inner = filesystem(found.location)
-    size = int(fs.size(inner) or 0)
-    if not size:
-        raise EventLogError(f"{found.location} is empty.")
-    return Source(iter(_viz_events(found.location, size, warnings, follow=False)), found.location)
+    shown = named or found.location
+    return _from_file(found.location, shown, run_id, warnings, follow=False, unzip=0)
 
 
-def _viz_events(path: str, size: int, warnings: list[str], *, follow: bool = True) -> list[Event]:
+def _viz_events(
+    path: str, named: str, size: int, warnings: list[str], *, follow: bool
+) -> list[Event]:
     """Our events from a Kedro-Viz ``kedro_pipeline_events.json`` (``follow``: the user named
     it, so it may be a symlink)."""
     if size > MAX_VIZ_FILE_BYTES:
-        raise EventLogError(f"{path} is too large for a Kedro-Viz events file ({size} bytes).")
+        raise EventLogError(f"{named} is too large for a Kedro-Viz events file ({size} bytes).")
     try:
         with open_regular(path, follow=follow) as handle:
             data = json.load(io.TextIOWrapper(handle, encoding="utf-8"))
     except (ValueError, RecursionError, UnicodeDecodeError):
-        raise EventLogError(f"{path} is not valid JSON (truncated or corrupt?).") from None
+        raise EventLogError(f"{named} is not valid JSON (truncated or corrupt?).") from None
     if not looks_like_viz_events(data):
-        raise EventLogError(f"{path} is a JSON list but not Kedro-Viz run events.")
+        raise EventLogError(f"{named} is a JSON list but not Kedro-Viz run events.")
     return from_viz_events(data, warnings)
 
 
