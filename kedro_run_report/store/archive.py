@@ -143,8 +143,8 @@ def _safe_parts(filename: str) -> list[str] | None:
 
 def _is_regular(member: zipfile.ZipInfo) -> bool:
     """Whether a member is a plain file (archives made on Unix keep the file type)."""
-    mode = member.external_attr >> 16
-    return member.create_system != 3 or not mode or stat.S_ISREG(mode)
+    kind = stat.S_IFMT(member.external_attr >> 16)  # 0: no type recorded (Python's writestr)
+    return member.create_system != 3 or kind in (0, stat.S_IFREG)
 
 
 def _is_log_file(basename: str) -> bool:
