@@ -70,8 +70,8 @@ LOOKED_FOR = (
 )
 #: Where a log or Kedro-Viz's file sits below what a user points at: a project root holds
 #: ``.viz/``, which holds our default log ``run-report/`` and Kedro-Viz's events file.
-_LOG_DIRS = ("", DEFAULT_RELATIVE_DIR.name, str(DEFAULT_RELATIVE_DIR))
-_VIZ_FILES = (VIZ_EVENTS_FILE.name, str(VIZ_EVENTS_FILE))
+_LOG_DIRS = ("", DEFAULT_RELATIVE_DIR.name, DEFAULT_RELATIVE_DIR.as_posix())
+_VIZ_FILES = (VIZ_EVENTS_FILE.name, VIZ_EVENTS_FILE.as_posix())
 #: A zip archive, and a zip inside it: an archive uploaded as a CI artifact is zipped again.
 _ZIP_LEVELS = 2
 _WHOLE_LOG = "a directory with runs/: --list and --group read all the runs of a log"
@@ -193,16 +193,16 @@ def _find(directory: str, *, descend: bool = True) -> _Found | None:
     zipped or downloaded with its top folder.
     """
     for relative in _LOG_DIRS:
-        candidate = join(directory, relative) if relative else directory
-        if relative and not _is_real_directory(candidate):
+        candidate = _below(directory, relative, file=False) if relative else directory
+        if candidate is None:
             continue
         if _present(candidate, RUNS_DIR):
             return _Found("log", candidate)
         if _present(candidate, MANIFEST) or _has_event_files(candidate):
             return _Found("run", candidate)
     for relative in _VIZ_FILES:
-        candidate = join(directory, relative)
-        if _is_regular_file(candidate):
+        candidate = _below(directory, relative, file=True)
+        if candidate is not None:
             return _Found("viz", candidate)
     if descend:
         lone = _lone_folder(directory)
@@ -254,6 +254,19 @@ def _has_event_files(directory: str) -> bool:
         return bool(event_files(directory))
     except EventLogError:  # not listable as a directory
         return False
+
+
+def _below(directory: str, relative: str, *, file: bool) -> str | None:
+    """``directory/relative`` if every step below ``directory`` is a real directory (no link
+    to elsewhere), and the last a regular file when ``file``; else ``None``."""
+    location = directory
+    parts = relative.split("/")
+    for number, part in enumerate(parts, start=1):
+        location = join(location, part)
+        last_is_file = file and number == len(parts)
+        if not (_is_regular_file(location) if last_is_file else _is_real_directory(location)):
+            return None
+    return location
 
 
 def _is_real_directory(location: str) -> bool:
