@@ -130,3 +130,21 @@ def test_outside_a_project_stdout_is_the_document(
     result = _run(elsewhere, "--events", str(ran_project / ".viz"), *args)
     assert result.returncode == 0, result.stderr
     parse(result.stdout)
+
+
+def test_a_project_logging_config_that_writes_to_stdout(ran_project: Path) -> None:
+    """A plain handler bound to sys.stdout when Kedro configures logging (as Kedro's default
+    configuration is without rich) also ends up on stderr."""
+    (ran_project / "conf" / "logging.yml").write_text(
+        "version: 1\n"
+        "disable_existing_loggers: False\n"
+        "handlers:\n"
+        "  console: {class: logging.StreamHandler, stream: 'ext://sys.stdout'}\n"
+        "loggers:\n"
+        "  kedro: {level: INFO}\n"
+        "root: {handlers: [console]}\n"
+    )
+    result = _run(ran_project, "-f", "json", "-o", "-")
+    assert result.returncode == 0, result.stderr
+    _json(result.stdout)
+    assert f"conf/logging.yml' {KEDRO_LOGGING_LINE}" in result.stderr
