@@ -8,6 +8,8 @@ otherwise we provide a ``viz`` group of our own.
 from __future__ import annotations
 
 import json
+import logging
+import sys
 import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,8 @@ from kedro_run_report.report import (
     append_output,
     plan_outputs,
     render,
+    report_stream,
+    stdout_for_reports_only,
     write_output,
 )
 from kedro_run_report.report.server import DEFAULT_PORT
@@ -122,8 +126,10 @@ def _project_path(obj: Any) -> Path | None:
 @click.pass_obj
 def report(obj: Any, **options: Any) -> None:
     """Write a report of the latest Kedro run (or another recorded run)."""
+    _hush_kedro_logging_notice()
     try:
-        code = _report(_project_path(obj), **options)
+        with stdout_for_reports_only():  # pipes get the report alone, whatever Kedro logs
+            code = _report(_project_path(obj), **options)
     except RunReportError as exc:
         _say(f"Error: {exc}")  # one line, whatever the run id or file name in it holds
         raise SystemExit(EXIT_BAD_INPUT) from None
@@ -201,6 +207,28 @@ def _report(
     return _verdict(run.status.pipeline.status) if fail_on_error else 0
 
 
+class _LoggingNotice(logging.Filter):
+    """Drops Kedro's "Using '...' as logging configuration" notice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "as logging configuration" not in str(record.msg)
+
+
+def _hush_kedro_logging_notice() -> None:
+    """Keep Kedro's logging notice out of the standalone command's output.
+
+    Reading the project's settings imports ``kedro.framework.project``, which configures
+    logging and announces the configuration it used: noise for a report command, and a
+    second line beside a one-line error. Under ``kedro viz report`` Kedro has imported it
+    (and said so) before this command starts: nothing to do.
+    """
+    if "kedro.framework.project" in sys.modules:
+        return
+    logger = logging.getLogger("kedro.framework.project")
+    if not any(isinstance(f, _LoggingNotice) for f in logger.filters):
+        logger.addFilter(_LoggingNotice())  # logging's dictConfig keeps a logger's filters
+
+
 def _verdict(status: str) -> int:
     return {FAILED: EXIT_RUN_FAILED, INTERRUPTED: EXIT_RUN_INTERRUPTED}.get(status, 0)
 
@@ -228,11 +256,11 @@ def _announce(url: str) -> None:
 
 def _print_history(rows: list[HistoryRow], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
+        click.echo(json.dumps([row.to_dict() for row in rows], indent=2), file=report_stream())
     else:
         from kedro_run_report.report.history_table import history_table
 
-        click.echo(history_table(rows), nl=False)
+        click.echo(history_table(rows), nl=False, file=report_stream())
 
 
 def main() -> None:

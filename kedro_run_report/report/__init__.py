@@ -25,6 +25,8 @@ from kedro_run_report.report.output import (
     append_output,
     default_output,
     plan_outputs,
+    report_stream,
+    stdout_for_reports_only,
     write_output,
 )
 
@@ -41,6 +43,8 @@ __all__ = [
     "default_output",
     "plan_outputs",
     "render",
+    "report_stream",
     "reporter",
+    "stdout_for_reports_only",
     "write_output",
 ]

@@ -11,7 +11,7 @@ from kedro_run_report.model.group import merge_group
 from kedro_run_report.redact import PATTERNS, Redactor
 from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.settings import GROUP, log_location, project_secret_values
-from kedro_run_report.store.locate import locate
+from kedro_run_report.store.locate import locate, log_root
 from kedro_run_report.store.reading import iter_run_events
 from kedro_run_report.store.runs import RunRecord, find_run, list_runs
 
@@ -74,7 +74,7 @@ def load_group_report(
     *, group: str, project_path: Path | None = None, events: str | None = None
 ) -> RunReport:
     """All the runs recorded with ``KEDRO_RUN_REPORT_GROUP=group``, merged into one."""
-    root = events if events is not None else log_location(project_path)
+    root = log_root(events) if events is not None else log_location(project_path)
     records = [r for r in list_runs(root) if r.manifest.get("group") == group]
     if not records:
         raise UnknownRunError(
@@ -97,7 +97,7 @@ def list_history(
     *, project_path: Path | None = None, events: str | None = None
 ) -> list[HistoryRow]:
     """Every recorded run of a log, newest first, as history rows."""
-    root = events if events is not None else log_location(project_path)
+    root = log_root(events) if events is not None else log_location(project_path)
     records = list_runs(root)
     if not records:
         # find_run raises the one-line "no runs recorded" error with its hint

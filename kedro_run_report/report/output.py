@@ -5,6 +5,11 @@ file, then a rename) so a failure never leaves half a report or destroys the pre
 A symlink is written through to its file. A character device, a FIFO or a descriptor link
 (``/dev/stdout``, ``/proc/self/fd/N``) is opened and written into, never renamed over; other
 special files are refused.
+
+Standard output carries the report and nothing else, so that it can be piped into a parser:
+while a command runs inside :func:`stdout_for_reports_only`, whatever else is printed to
+``sys.stdout`` (Kedro's logging when the project is configured, a library's print) goes to
+standard error, and reports reach the real standard output through :func:`report_stream`.
 """
 
 from __future__ import annotations
@@ -14,12 +19,17 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from kedro_run_report.errors import OutputError
 from kedro_run_report.report.formats import DEFAULT_FORMAT, reporter
 from kedro_run_report.store.files import atomic_write_text
+
+# The standard outputs replaced by stdout_for_reports_only(), outermost (the real one) first.
+_report_stream: list[TextIO] = []
 
 
 def default_output(project_path: Path | None, fmt: str) -> Path:
@@ -51,11 +61,33 @@ def _is_directory(output: str) -> bool:
     return output != "-" and (output.endswith(("/", os.sep)) or Path(output).is_dir())
 
 
+@contextmanager
+def stdout_for_reports_only() -> Iterator[None]:
+    """Send everything printed to ``sys.stdout`` to standard error, except the reports.
+
+    Kedro configures logging when ``kedro.framework.project`` is first imported, with a
+    handler that writes to ``sys.stdout`` (looked up when it writes, or when it is
+    configured); inside this block both find standard error.
+    """
+    _report_stream.append(sys.stdout)
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout = _report_stream.pop()
+
+
+def report_stream() -> TextIO:
+    """Where a report written to ``-`` goes: the real standard output."""
+    return _report_stream[0] if _report_stream else sys.stdout
+
+
 def write_output(text: str, output: str | Path) -> str:
     """Write ``text`` to a path (atomically) or to stdout for ``-``; return where it went."""
     if str(output) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream = report_stream()
+        stream.write(text)
+        stream.flush()
         return "-"
     target = Path(output).expanduser()
     try:

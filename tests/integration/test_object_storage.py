@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -195,3 +196,48 @@ def test_a_named_credentials_entry_opens_the_log(project: Path, s3: dict[str, st
     report = run_kedro(project, "viz", "report", "-f", "json", "-o", "s.json", "-q", **env)
     assert report.returncode == 0, report.stderr
     assert json.loads((project / "s.json").read_text())["pipeline"]["status"] == "success"
+
+
+def test_a_zipped_ci_artifact_on_s3_is_reported(
+    ran_project: Path, tmp_path: Path, s3: dict[str, str]
+) -> None:
+    """The .viz folder zipped as GitHub Actions hands it out, kept in a bucket."""
+    import boto3
+
+    artifact = tmp_path / "artifact.zip"
+    with zipfile.ZipFile(artifact, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for file in sorted((ran_project / ".viz").rglob("*")):
+            if file.is_file():
+                zipped.write(file, file.relative_to(ran_project / ".viz").as_posix())
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=s3["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=s3["AWS_SECRET_ACCESS_KEY"],
+    )
+    client.put_object(Bucket=BUCKET, Key="ci/1234/artifact.zip", Body=artifact.read_bytes())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "kedro-run-report"),
+            "--events",
+            f"s3://{BUCKET}/ci/1234/artifact.zip",
+            "-f",
+            "json",
+            "-o",
+            "-",
+            "-q",
+        ],
+        cwd=elsewhere,
+        env=kedro_env(**s3),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    statuses = {n["name"]: n["status"] for n in json.loads(result.stdout)["nodes"].values()}
+    assert statuses == dict.fromkeys(
+        ["prep.clean", "prep.enrich", "model.train", "model.score", "summarise"], "success"
+    )
