@@ -59,9 +59,11 @@ class OtlpExporter:
     extra or a malformed URL is reported before any work is done."""
 
     def __init__(self, endpoint: str) -> None:
-        self.url = traces_url(endpoint)
-        # what messages show: user info in a URL would be a secret on the terminal
-        self.shown_url = _without_user_info(self.url)
+        url = traces_url(endpoint)
+        # user info in the URL is sent as basic authentication (the collector's basicauth
+        # extension), never printed
+        self.url = self.shown_url = _without_user_info(url)
+        self._authorization = _basic_authorization(url)
         try:
             from google.protobuf import json_format
             from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
@@ -104,6 +106,8 @@ class OtlpExporter:
             "Content-Type": "application/x-protobuf",
             "User-Agent": f"kedro-run-report/{kedro_run_report.__version__}",
         }
+        if self._authorization:
+            headers["Authorization"] = self._authorization
         for attempt in range(RETRIES + 1):
             request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
             try:
@@ -143,6 +147,16 @@ def _without_user_info(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return urllib.parse.urlunsplit(parts._replace(netloc=host))
+
+
+def _basic_authorization(url: str) -> str | None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return None
+    user = urllib.parse.unquote(parts.username)
+    password = urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
 
 
 def _retry_delay(retry_after: str | None, attempt: int) -> float:

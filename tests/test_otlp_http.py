@@ -1,0 +1,263 @@
+"""``--otlp-endpoint``: the trace sent over OTLP/HTTP to a local receiver on 127.0.0.1.
+
+The receiver is a small ``http.server`` that decodes each body with the official
+``ExportTraceServiceRequest`` message and answers what the test scripts (status, headers,
+an ``ExportTraceServiceResponse``), so the retry and failure paths run for real.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers.event_log import CHAIN, EventLog, record_run
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
+from test_otlp import decode
+
+from kedro_run_report.cli import report as report_command
+from kedro_run_report.report import otlp_http
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    delay: float = 0.0
+
+
+@dataclass
+class Receiver:
+    """What the collector stand-in received, and what it will answer (in order)."""
+
+    url: str
+    answers: list[Answer] = field(default_factory=list)
+    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+
+    def messages(self) -> list[ExportTraceServiceRequest]:
+        return [ExportTraceServiceRequest.FromString(body) for _, _, body in self.requests]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver(url="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            state.requests.append((self.path, dict(self.headers), body))
+            answer = state.answers.pop(0) if state.answers else Answer()
+            time.sleep(answer.delay)
+            try:
+                self.send_response(answer.status)
+                for key, value in answer.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (the timeout test)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A recorded run in which b fails, the current directory empty beside it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KEDRO_RUN_REPORT_DIR", raising=False)
+    log = EventLog().start(CHAIN).load("raw", "a", size=3).node("a").save("mid", "a", size=5)
+    record_run(tmp_path / "log", log.load("mid", "b").node_fails("b").error())
+    return tmp_path / "log"
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(report_command, ["-q", *args], obj=None)
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    message = result.stderr.strip()
+    assert message.startswith("Error: ") and "\n" not in message and "Traceback" not in message
+    return message
+
+
+def test_the_collector_receives_what_the_file_holds(receiver: Receiver, log_dir: Path) -> None:
+    out = log_dir.parent / "trace.json"
+    result = invoke("--events", str(log_dir), "-f", "otlp", "-o", str(out),
+                    "--otlp-endpoint", receiver.url)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    ((path, headers, _),) = receiver.requests
+    assert path == "/v1/traces"
+    assert headers["Content-Type"] == "application/x-protobuf"
+    assert headers["User-Agent"].startswith("kedro-run-report/")
+    (sent,) = receiver.messages()
+    assert sent == decode(out.read_text(encoding="utf-8"))
+    spans = sent.resource_spans[0].scope_spans[0].spans
+    assert [s.name for s in spans] == ["kedro run", "a", "b", "load raw", "save mid", "load mid"]
+    assert f"Run trace (6 spans) sent to {receiver.url}/v1/traces" in result.stderr
+
+
+def test_the_endpoint_alone_sends_and_writes_no_report(receiver: Receiver, log_dir: Path) -> None:
+    result = invoke("--events", str(log_dir), "--otlp-endpoint", receiver.url + "/v1/traces")
+    assert result.exit_code == 0, result.stderr
+    assert [path for path, _, _ in receiver.requests] == ["/v1/traces"]
+    assert not (log_dir.parent / ".viz").exists()
+    assert result.stdout == ""
+
+
+def test_a_large_run_goes_in_several_requests(
+    receiver: Receiver, log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(otlp_http, "MAX_SPANS_PER_REQUEST", 4)
+    result = invoke("--events", str(log_dir), "-f", "otlp", "-o", "t.json",
+                    "--otlp-endpoint", receiver.url)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    sent = [
+        span
+        for message in receiver.messages()
+        for span in message.resource_spans[0].scope_spans[0].spans
+    ]
+    assert len(receiver.requests) == 2
+    whole = decode(Path("t.json").read_text(encoding="utf-8"))
+    assert sent == list(whole.resource_spans[0].scope_spans[0].spans)
+    for message in receiver.messages():
+        assert message.resource_spans[0].resource == whole.resource_spans[0].resource
+
+
+def test_throttling_is_retried(receiver: Receiver, log_dir: Path) -> None:
+    receiver.answers = [Answer(503, {"Retry-After": "0"}), Answer(429, {"Retry-After": "0"})]
+    result = invoke("--events", str(log_dir), "--otlp-endpoint", receiver.url)
+    assert result.exit_code == 0, result.stderr
+    assert len(receiver.requests) == 3
+    assert receiver.requests[0][2] == receiver.requests[2][2]
+
+
+def _rejected(count: int, why: str) -> bytes:
+    answer = ExportTraceServiceResponse()
+    answer.partial_success.rejected_spans = count
+    answer.partial_success.error_message = why
+    return answer.SerializeToString()
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ([Answer(500, {"Content-Type": "text/plain"}, b"disk\nfull")], "HTTP 500 "),
+        ([Answer(404)], "answered HTTP 404 Not Found."),
+        ([Answer(503, {"Retry-After": "0"})] * 3, "answered HTTP 503"),
+        (
+            [Answer(200, {"Content-Type": "application/x-protobuf"}, _rejected(2, "too old"))],
+            "rejected 2 of 6 spans: too old",
+        ),
+    ],
+    ids=["server-error", "not-found", "still-throttled", "partial-success"],
+)
+def test_a_collector_failure_is_one_line(
+    receiver: Receiver, log_dir: Path, answers: list[Answer], expected: str
+) -> None:
+    receiver.answers = list(answers)
+    message = one_line_error(invoke("--events", str(log_dir), "--otlp-endpoint", receiver.url))
+    assert expected in message and receiver.url in message
+    if answers[0].status == 500:
+        assert message.endswith(": disk full")
+
+
+def test_a_refused_connection_is_one_line(log_dir: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    message = one_line_error(
+        invoke("--events", str(log_dir), "--otlp-endpoint", f"http://127.0.0.1:{port}")
+    )
+    assert f"Cannot send the trace to http://127.0.0.1:{port}/v1/traces:" in message
+    assert "refused" in message.lower()
+
+
+def test_a_silent_collector_times_out(
+    receiver: Receiver, log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(otlp_http, "TIMEOUT", 0.2)
+    receiver.answers = [Answer(delay=1.0)]
+    message = one_line_error(invoke("--events", str(log_dir), "--otlp-endpoint", receiver.url))
+    assert message.endswith("no answer within 0.2 s.")
+
+
+def test_user_info_is_sent_as_basic_authentication_and_never_printed(
+    receiver: Receiver, log_dir: Path
+) -> None:
+    url = receiver.url.replace("http://", "http://me:s3cret%40x@")
+    result = invoke("--events", str(log_dir), "--otlp-endpoint", url)
+    assert result.exit_code == 0, result.stderr
+    assert "s3cret" not in result.stderr and f"sent to {receiver.url}/v1/traces" in result.stderr
+    ((_, headers, _),) = receiver.requests
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"me:s3cret@x").decode()
+    receiver.answers = [Answer(401)]
+    message = one_line_error(invoke("--events", str(log_dir), "--otlp-endpoint", url))
+    assert "s3cret" not in message and "HTTP 401" in message
+
+
+@pytest.mark.parametrize("endpoint", ["localhost:4318", "ftp://collector", "http://", ""])
+def test_a_bad_endpoint_is_refused_before_anything_is_written(log_dir: Path, endpoint: str) -> None:
+    Path("keep.json").write_text("before", encoding="utf-8")
+    result = invoke("--events", str(log_dir), "-f", "otlp", "-o", "keep.json",
+                    "--otlp-endpoint", endpoint)  # fmt: skip
+    assert "http:// or https:// URL" in one_line_error(result)
+    assert Path("keep.json").read_text(encoding="utf-8") == "before"
+
+
+def test_without_the_extra_the_option_says_what_to_install(
+    log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as if opentelemetry-proto were not installed: importing it raises ImportError
+    monkeypatch.setitem(sys.modules, "opentelemetry.proto.collector.trace.v1", None)
+    message = one_line_error(
+        invoke("--events", str(log_dir), "--otlp-endpoint", "http://127.0.0.1:9")
+    )
+    assert message.endswith("pip install 'kedro-run-report[otel]'")
+    assert not (log_dir.parent / ".viz").exists()
+
+
+def test_opentelemetry_is_imported_only_when_sending() -> None:
+    code = (
+        "import sys\n"
+        "from helpers import scenarios\n"
+        "from kedro_run_report.cli import report\n"
+        "from kedro_run_report.report import render\n"
+        "from kedro_run_report.report.run_report import RunReport\n"
+        "render(RunReport.of(scenarios.success()), 'otlp')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('opentelemetry', 'google'))))"
+    )
+    tests = str(Path(__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": tests},
+    )
+    assert done.stdout.strip() == "[]"
