@@ -1,24 +1,20 @@
 """The OpenTelemetry export (``-f otlp``): OTLP/JSON read back with the official messages.
 
-Every document is decoded the way the Collector does: ids from hex, then the rest through
-protobuf's JSON parser into ``opentelemetry-proto``'s ``ExportTraceServiceRequest``. The
-expected span times are computed here from the scenario's events, not from the model.
+Documents are decoded as the Collector does (tests/helpers/otlp.py). The expected span
+times are computed here from the scenario's events, not from the model.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 from typing import Any
 
 import pytest
-from google.protobuf import json_format
 from helpers import scenarios
 from helpers.event_log import CHAIN, EventLog, record_run
 from helpers.golden import check_golden
+from helpers.otlp import attrs, decode, nanos
 from helpers.runs import hostile_run, interrupted_run, pipeline_error_run
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 import kedro_run_report
@@ -29,30 +25,6 @@ from kedro_run_report.report import render
 from kedro_run_report.report.otlp import render_otlp
 from kedro_run_report.report.run_report import RunReport
 
-HEX_ID = {"traceId": 32, "spanId": 16, "parentSpanId": 16}
-
-
-def nanos(seconds: float) -> int:
-    """What a recorded time (at most microseconds) is in unix nanoseconds."""
-    return int(round(seconds * 1e6)) * 1000
-
-
-def decode(text: str) -> ExportTraceServiceRequest:
-    """One OTLP/JSON line, as the Collector's otlpjsonfile receiver reads it."""
-    assert text.endswith("\n") and text.count("\n") == 1, "one request per line"
-    document = json.loads(text)
-    for resource in document["resourceSpans"]:
-        for scope in resource["scopeSpans"]:
-            for span in scope["spans"]:
-                for key, size in HEX_ID.items():
-                    if key in span:
-                        assert re.fullmatch(f"[0-9a-f]{{{size}}}", span[key]), (key, span[key])
-                        span[key] = base64.b64encode(bytes.fromhex(span[key])).decode()
-                assert isinstance(span["kind"], int) and isinstance(span["status"]["code"], int)
-    message = ExportTraceServiceRequest()
-    json_format.ParseDict(document, message)  # unknown fields or wrong types raise here
-    return message
-
 
 def spans_of(status: RunStatus) -> list[Span]:
     request = decode(render_otlp(status))
@@ -60,17 +32,6 @@ def spans_of(status: RunStatus) -> list[Span]:
     (scope,) = resource.scope_spans
     assert scope.scope.name == "kedro-run-report"
     return list(scope.spans)
-
-
-def attrs(span: Span) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for kv in span.attributes:
-        kind = kv.value.WhichOneof("value")
-        value = getattr(kv.value, kind)
-        if kind == "array_value":
-            value = [v.string_value for v in value.values]
-        out[kv.key] = value
-    return out
 
 
 def by_name(spans: list[Span]) -> dict[str, Span]:
@@ -146,7 +107,7 @@ def test_a_failed_node_has_an_error_status_and_an_exception_event() -> None:
     assert failed.status.message == scenarios.TRAIN_ERROR["message"]
     (event,) = failed.events
     assert event.name == "exception" and event.time_unix_nano == failed.end_time_unix_nano
-    assert attrs(event) == {  # type: ignore[arg-type]
+    assert attrs(event) == {
         "exception.type": "ValueError",
         "exception.message": scenarios.TRAIN_ERROR["message"],
         "exception.stacktrace": scenarios.TRAIN_ERROR["traceback"],
@@ -166,7 +127,7 @@ def test_a_load_outside_any_started_node_hangs_under_the_root() -> None:
     load, root = spans["load companies"], spans["kedro run"]
     assert load.parent_span_id == root.span_id
     assert load.status.code == Status.STATUS_CODE_ERROR
-    assert attrs(load.events[0])["exception.type"] == "DatasetError"  # type: ignore[arg-type]
+    assert attrs(load.events[0])["exception.type"] == "DatasetError"
     assert load.end_time_unix_nano == root.end_time_unix_nano
 
 
@@ -181,11 +142,20 @@ def test_an_interrupted_run_ends_its_open_spans_at_its_last_event() -> None:
     assert spans["a"].status.code == Status.STATUS_CODE_OK and "c" not in spans
 
 
+def test_a_node_killed_in_its_function_lasts_until_the_run_stopped() -> None:
+    log = EventLog().start(CHAIN).load("raw", "a").node_start("a").tick(5).warning("late")
+    spans = by_name(spans_of(aggregate(log.events)))
+    a, root = spans["a"], spans["kedro run"]
+    assert a.end_time_unix_nano == root.end_time_unix_nano == nanos(log.t)
+    assert a.start_time_unix_nano == spans["load raw"].start_time_unix_nano
+    assert a.status.code == Status.STATUS_CODE_ERROR and "interrupted" in a.status.message
+
+
 def test_a_run_error_no_node_explains_is_on_the_root() -> None:
     (root,) = spans_of(pipeline_error_run())
     assert root.status.code == Status.STATUS_CODE_ERROR
     assert "not found in the DataCatalog" in root.status.message
-    assert attrs(root.events[0])["exception.type"] == "ValueError"  # type: ignore[arg-type]
+    assert attrs(root.events[0])["exception.type"] == "ValueError"
 
 
 def test_ids_are_valid_unique_and_the_same_on_every_export() -> None:
@@ -205,7 +175,7 @@ def test_ids_are_valid_unique_and_the_same_on_every_export() -> None:
 def test_the_resource_names_the_project() -> None:
     request = decode(render_otlp(scenarios.success()))
     resource = request.resource_spans[0].resource
-    assert attrs(resource) == {"service.name": "spaceflights"}  # type: ignore[arg-type]
+    assert attrs(resource) == {"service.name": "spaceflights"}
     assert request.resource_spans[0].scope_spans[0].scope.version == kedro_run_report.__version__
 
 

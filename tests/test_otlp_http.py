@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from helpers.event_log import CHAIN, EventLog, record_run
+from helpers.otlp import decode
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
-from test_otlp import decode
 
 from kedro_run_report.cli import report as report_command
 from kedro_run_report.report import otlp_http
