@@ -8,22 +8,17 @@ an ``ExportTraceServiceResponse``), so the retry and failure paths run for real.
 from __future__ import annotations
 
 import base64
-import http.server
 import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from helpers.event_log import CHAIN, EventLog, record_run
-from helpers.otlp import decode
+from helpers.otlp import Answer, Receiver, decode, otlp_receiver
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-    ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
 
@@ -31,56 +26,10 @@ from kedro_run_report.cli import report as report_command
 from kedro_run_report.report import otlp_http
 
 
-@dataclass
-class Answer:
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    delay: float = 0.0
-
-
-@dataclass
-class Receiver:
-    """What the collector stand-in received, and what it will answer (in order)."""
-
-    url: str
-    answers: list[Answer] = field(default_factory=list)
-    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
-
-    def messages(self) -> list[ExportTraceServiceRequest]:
-        return [ExportTraceServiceRequest.FromString(body) for _, _, body in self.requests]
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver(url="")
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the http.server name)
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            state.requests.append((self.path, dict(self.headers), body))
-            answer = state.answers.pop(0) if state.answers else Answer()
-            time.sleep(answer.delay)
-            try:
-                self.send_response(answer.status)
-                for key, value in answer.headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (the timeout test)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with otlp_receiver() as state:
+        yield state
 
 
 @pytest.fixture
