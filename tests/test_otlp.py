@@ -14,14 +14,14 @@ from helpers import scenarios
 from helpers.event_log import CHAIN, EventLog, record_run
 from helpers.golden import check_golden
 from helpers.otlp import attrs, decode, nanos
-from helpers.runs import hostile_run, interrupted_run, pipeline_error_run
+from helpers.runs import big_failed_run, hostile_run, interrupted_run, pipeline_error_run
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 import kedro_run_report
 from kedro_run_report.events import Event
 from kedro_run_report.model import RunStatus, aggregate
 from kedro_run_report.model.group import merge_group
-from kedro_run_report.report import render
+from kedro_run_report.report import otlp, render
 from kedro_run_report.report.otlp import render_otlp
 from kedro_run_report.report.run_report import RunReport
 
@@ -231,6 +231,19 @@ def test_a_run_group_is_one_trace_with_a_span_per_process() -> None:
         "save out",
     ]
     assert len({s.trace_id for s in spans}) == 1
+
+
+def test_many_long_tracebacks_are_cut_to_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(otlp, "STACKTRACE_BUDGET", 100_000)
+    status = big_failed_run(n_nodes=40, traceback_bytes=70_000)
+    spans = [s for s in spans_of(status) if s.name.startswith("stage_")]
+    traces = [attrs(s.events[0])["exception.stacktrace"] for s in spans]
+    assert len(traces) == 40
+    full = status.node_by_name(spans[0].name).error.traceback  # type: ignore[union-attr]
+    assert traces[0].endswith(full[-otlp.MAX_STACKTRACE :]) and "characters not shown" in traces[0]
+    # the budget is spent after two: the rest keep their last SMALL_STACKTRACE characters
+    assert all(len(t) < 64_100 for t in traces[:2])
+    assert all(t.endswith(full[-otlp.SMALL_STACKTRACE :]) and len(t) < 1_100 for t in traces[2:])
 
 
 def test_hostile_text_survives_as_it_was() -> None:

@@ -53,7 +53,12 @@ GROUP_SPAN = "kedro run group"  # the root span of a run group
 SPAN_KIND_INTERNAL = 1  # opentelemetry.proto.trace.v1.Span.SpanKind
 STATUS_UNSET, STATUS_OK, STATUS_ERROR = 0, 1, 2  # opentelemetry.proto.trace.v1.Status
 MAX_MESSAGE = 2_000  # characters of a status message or exception.message
-MAX_STACKTRACE = 64_000  # characters of exception.stacktrace, its end kept
+# Tracebacks are cut to their last MAX_STACKTRACE characters, and to SMALL_STACKTRACE once
+# STACKTRACE_BUDGET characters have been spent on them: a run where thousands of nodes fail
+# with long tracebacks stays a trace a collector accepts.
+MAX_STACKTRACE = 64_000
+SMALL_STACKTRACE = 1_000
+STACKTRACE_BUDGET = 10_000_000
 _VERB = {LOADING: "load"}  # anything else is a save
 _INTERRUPTED_NODE = "interrupted: the node started and did not finish"
 _INTERRUPTED_RUN = "interrupted: the run stopped without reporting an end"
@@ -100,24 +105,6 @@ def _attributes(values: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"key": key, "value": _value(v)} for key, v in values.items() if v is not None]
 
 
-def _exception(error: ErrorInfo, at: float) -> dict[str, Any]:
-    """The semantic conventions' ``exception`` span event."""
-    stacktrace = error.traceback
-    if len(stacktrace) > MAX_STACKTRACE:
-        cut = len(stacktrace) - MAX_STACKTRACE
-        stacktrace = f"[… {cut:,} characters not shown]\n" + stacktrace[cut:]
-    values = {
-        "exception.type": error.type,
-        "exception.message": shorten(error.message, MAX_MESSAGE),
-        "exception.stacktrace": stacktrace or None,
-    }
-    return {
-        "timeUnixNano": str(unix_nanos(at)),
-        "name": "exception",
-        "attributes": _attributes(values),
-    }
-
-
 class _Trace:
     """Collects the spans of one trace, their ids derived from the trace id and a key."""
 
@@ -125,6 +112,26 @@ class _Trace:
         self.trace_id = trace_id
         self.spans: list[dict[str, Any]] = []
         self._keys: set[str] = set()
+        self._stacktraces = 0  # characters of tracebacks written so far
+
+    def exception(self, error: ErrorInfo, at: float) -> dict[str, Any]:
+        """The semantic conventions' ``exception`` span event of ``error``, at ``at``."""
+        limit = MAX_STACKTRACE if self._stacktraces < STACKTRACE_BUDGET else SMALL_STACKTRACE
+        stacktrace = error.traceback
+        if len(stacktrace) > limit:
+            cut = len(stacktrace) - limit
+            stacktrace = f"[… {cut:,} characters not shown]\n" + stacktrace[cut:]
+        self._stacktraces += len(stacktrace)
+        values = {
+            "exception.type": error.type,
+            "exception.message": shorten(error.message, MAX_MESSAGE),
+            "exception.stacktrace": stacktrace or None,
+        }
+        return {
+            "timeUnixNano": str(unix_nanos(at)),
+            "name": "exception",
+            "attributes": _attributes(values),
+        }
 
     def add(
         self,
@@ -268,7 +275,7 @@ def _node_span(
         message = error.message if error else "the node failed (a later attempt decided)"
         if error is not None:
             at = node.compute_end if node.compute_end is not None else end
-            events.append(_exception(error, at))
+            events.append(trace.exception(error, at))
     else:
         # INTERRUPTED (started, no end): it lasted until the run stopped
         code, message = STATUS_ERROR, _INTERRUPTED_NODE
@@ -306,7 +313,7 @@ def _operation_span(
         error = dataset.error if dataset else None
         code, message = STATUS_ERROR, error.message if error else f"the {verb} failed"
         if error is not None:
-            events.append(_exception(error, op.end if op.end is not None else run_end))
+            events.append(trace.exception(error, op.end if op.end is not None else run_end))
     else:
         code, message = STATUS_ERROR, f"interrupted: the {verb} started and did not finish"
     end = op.end if op.end is not None else run_end
@@ -320,7 +327,7 @@ def otlp_document(status: RunStatus) -> dict[str, Any]:
     p = status.pipeline
     trace = _Trace(trace_id_of(status))
     run_end = _run_end(p)
-    events = [_exception(p.error, run_end)] if p.error is not None else []
+    events = [trace.exception(p.error, run_end)] if p.error is not None else []
     root = trace.add(
         "run",
         GROUP_SPAN if status.parts else RUN_SPAN,
