@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers.event_log import CHAIN, EventLog, record_run
-from helpers.otlp import Answer, Receiver, decode, otlp_receiver
+from helpers.event_log import CHAIN, T0, EventLog, record_run
+from helpers.otlp import Answer, Receiver, attrs, decode, otlp_receiver
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
 from kedro_run_report.cli import report as report_command
+from kedro_run_report.events import encode
 from kedro_run_report.report import otlp_http
+from kedro_run_report.store.runs import create_run
 
 
 @pytest.fixture
@@ -210,3 +212,32 @@ def test_opentelemetry_is_imported_only_when_sending() -> None:
         env={**__import__("os").environ, "PYTHONPATH": tests},
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_run_group_goes_to_the_collector_as_one_trace(
+    receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KEDRO_RUN_REPORT_DIR", raising=False)
+    root = str(tmp_path / "log")
+    for run_id, pid, build in [
+        ("task-a", 11, lambda log: log.load("raw", "a").node("a").save("mid", "a").end()),
+        ("task-b", 22, lambda log: log.load("mid", "b").node_fails("b").error()),
+    ]:
+        log = EventLog(T0 + pid, pid=pid, run_id=run_id)
+        build(log.start(CHAIN, run_id=run_id, group="dag-7"))
+        run = create_run(root, run_id, {"start": log.events[0]["t"], "group": "dag-7"})
+        Path(run, "events-host-1.jsonl").write_text("".join(encode(e) for e in log.events))
+    result = invoke("--events", root, "--group", "dag-7", "--otlp-endpoint", receiver.url)
+    assert result.exit_code == 0, result.stderr
+    (message,) = receiver.messages()
+    spans = list(message.resource_spans[0].scope_spans[0].spans)
+    (group,) = [s for s in spans if not s.parent_span_id]
+    processes = {s.span_id: s for s in spans if s.parent_span_id == group.span_id}
+    assert group.name == "kedro run group" and len(processes) == 2
+    nodes = {s.name: processes[s.parent_span_id] for s in spans if s.name in ("a", "b")}
+    assert {name: attrs(p)["kedro.run.id"] for name, p in nodes.items()} == {
+        "a": "task-a",
+        "b": "task-b",
+    }
+    assert {s.trace_id for s in spans} == {group.trace_id}
