@@ -276,3 +276,21 @@ def test_the_cli_writes_it_to_stdout_alone(tmp_path: Any) -> None:
     assert result.exit_code == 0, result.stderr
     names = [s.name for s in decode(result.stdout).resource_spans[0].scope_spans[0].spans]
     assert names == ["kedro run", "a", "load raw"]
+
+
+def test_a_partial_run_names_its_filters_and_node_details_are_attributes() -> None:
+    log = EventLog().start(CHAIN, filters={"tags": ["prep", "ml"], "from_nodes": ["a"]})
+    log.load("raw", "a", size=30, rows=3).node("a", thread="ThreadPoolExecutor-0_1")
+    spans = by_name(spans_of(aggregate(log.save("mid", "a", in_memory=True, size=8).end().events)))
+    root = attrs(spans["kedro run"])
+    assert root["kedro.run.partial"] is True
+    assert (
+        root["kedro.run.filter.tags"] == "prep, ml" and root["kedro.run.filter.from_nodes"] == "a"
+    )
+    a = attrs(spans["a"])
+    assert a["thread.name"] == "ThreadPoolExecutor-0_1" and a["kedro.node.function"] == "mod.a"
+    assert a["kedro.node.compute_duration"] == pytest.approx(1.0)
+    assert a["kedro.node.load_duration"] == pytest.approx(0.1)
+    load, save = attrs(spans["load raw"]), attrs(spans["save mid"])
+    assert (load["kedro.dataset.size_bytes"], load["kedro.dataset.rows"]) == (30, 3)
+    assert load["kedro.dataset.in_memory"] is False and save["kedro.dataset.in_memory"] is True

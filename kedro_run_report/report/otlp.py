@@ -223,15 +223,15 @@ def _root_attributes(status: RunStatus) -> dict[str, Any]:
     return values
 
 
-def _node_attributes(node: NodeRun, run_id: str) -> dict[str, Any]:
+def _node_attributes(node: NodeRun, attempt: Attempt) -> dict[str, Any]:
     return {
         "kedro.node.name": node.name,
         "kedro.node.id": node.id,
         "kedro.node.namespace": node.namespace,
         "kedro.node.function": node.function,
         "kedro.node.tags": node.tags or None,
-        "kedro.node.status": node.status,
-        "kedro.run.id": run_id,
+        "kedro.node.status": attempt.status,
+        "kedro.run.id": attempt.run_id,
     }
 
 
@@ -257,8 +257,7 @@ def _node_span(
 ) -> str:
     start = attempt.start if attempt.start is not None else run_end
     end = attempt.end if attempt.end is not None else run_end
-    attributes = _node_attributes(node, attempt.run_id)
-    attributes["kedro.node.status"] = attempt.status
+    attributes = _node_attributes(node, attempt)
     events = []
     if own:
         attributes["kedro.node.load_duration"] = round(node.load_duration, 6)
