@@ -11,20 +11,26 @@ import base64
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import scenarios
 from helpers.event_log import CHAIN, T0, EventLog, record_run
 from helpers.otlp import Answer, Receiver, attrs, decode, otlp_receiver
+from helpers.runs import big_failed_run, hostile_run, interrupted_run
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
+import kedro_run_report.report
 from kedro_run_report.cli import report as report_command
 from kedro_run_report.events import encode
+from kedro_run_report.model import RunStatus
 from kedro_run_report.report import otlp_http
+from kedro_run_report.report.otlp import otlp_document, render_otlp
+from kedro_run_report.report.otlp_proto import request_message
 from kedro_run_report.store.runs import create_run
 
 
@@ -184,7 +190,11 @@ def test_without_the_extra_the_option_says_what_to_install(
     log_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # as if opentelemetry-proto were not installed: importing it raises ImportError
-    monkeypatch.setitem(sys.modules, "opentelemetry.proto.collector.trace.v1", None)
+    for name in [m for m in sys.modules if m.startswith("opentelemetry.proto")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "opentelemetry.proto", None)
+    monkeypatch.delitem(sys.modules, "kedro_run_report.report.otlp_proto", raising=False)
+    monkeypatch.delattr(kedro_run_report.report, "otlp_proto", raising=False)
     message = one_line_error(
         invoke("--events", str(log_dir), "--otlp-endpoint", "http://127.0.0.1:9")
     )
@@ -241,3 +251,18 @@ def test_a_run_group_goes_to_the_collector_as_one_trace(
         "b": "task-b",
     }
     assert {s.trace_id for s in spans} == {group.trace_id}
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        *scenarios.SCENARIOS.values(),
+        hostile_run,
+        interrupted_run,
+        lambda: big_failed_run(n_nodes=30, traceback_bytes=70_000),
+    ],
+)
+def test_the_messages_sent_are_what_the_file_decodes_to(run: Callable[[], RunStatus]) -> None:
+    status = run()
+    document = otlp_document(status)
+    assert request_message(document) == decode(render_otlp(status))

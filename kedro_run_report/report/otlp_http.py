@@ -1,17 +1,16 @@
 """Sending a run's trace to an OpenTelemetry collector over OTLP/HTTP, as protobuf.
 
 The spans are those of :mod:`kedro_run_report.report.otlp`, turned into the official
-``ExportTraceServiceRequest`` message (the ``opentelemetry-proto`` package, installed with
-the ``otel`` extra and imported only here) and POSTed to ``<endpoint>/v1/traces`` with
-``Content-Type: application/x-protobuf``, as OTLP/HTTP specifies. Large runs go in several
-requests. Throttling answers (429, 502, 503, 504) are retried a few times; anything else
-that goes wrong is one :class:`OtlpExportError`.
+``ExportTraceServiceRequest`` message by :mod:`~kedro_run_report.report.otlp_proto` (with
+``opentelemetry-proto``, from the ``otel`` extra, imported only here) and POSTed to
+``<endpoint>/v1/traces`` with ``Content-Type: application/x-protobuf``, as OTLP/HTTP
+specifies. Large runs go in several requests. Throttling answers (429, 502, 503, 504) are
+retried a few times; anything else that goes wrong is one :class:`OtlpExportError`.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import time
 import urllib.error
 import urllib.parse
@@ -33,7 +32,6 @@ RETRYABLE = frozenset({429, 502, 503, 504})  # OTLP/HTTP: retry these, nothing e
 RETRIES = 2
 MAX_RETRY_DELAY = 5.0
 MAX_DETAIL = 200  # characters of a collector's error text shown
-_ID_FIELDS = ("traceId", "spanId", "parentSpanId")
 
 
 class OtlpExportError(RunReportError):
@@ -65,20 +63,16 @@ class OtlpExporter:
         self.url = self.shown_url = _without_user_info(url)
         self._authorization = _basic_authorization(url)
         try:
-            from google.protobuf import json_format
-            from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+            from kedro_run_report.report import otlp_proto
         except ImportError:
             raise OtlpExportError(
                 f"--otlp-endpoint needs the OpenTelemetry extra: {EXTRA_HINT}"
             ) from None
-        self._json_format = json_format
-        self._messages = trace_service_pb2
+        self._proto = otlp_proto
 
     def encode(self, document: dict[str, Any]) -> bytes:
-        """An OTLP/JSON request (hex ids) as the protobuf bytes of the same message."""
-        message = self._messages.ExportTraceServiceRequest()
-        self._json_format.ParseDict(protobuf_json(document), message)
-        data: bytes = message.SerializeToString()
+        """An OTLP/JSON request as the protobuf bytes of the same message."""
+        data: bytes = self._proto.request_message(document).SerializeToString()
         return data
 
     def send(self, status: RunStatus) -> int:
@@ -132,7 +126,7 @@ class OtlpExporter:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _partial_success(self, body: bytes) -> tuple[int, str] | None:
-        answer = self._messages.ExportTraceServiceResponse()
+        answer = self._proto.ExportTraceServiceResponse()
         try:
             answer.ParseFromString(body)
         except Exception:
@@ -177,22 +171,6 @@ def _detail(exc: urllib.error.HTTPError) -> str:
     except Exception:
         return "."
     return f": {shorten(text, MAX_DETAIL)}" if text else "."
-
-
-def protobuf_json(document: dict[str, Any]) -> dict[str, Any]:
-    """An OTLP/JSON document in protobuf's own JSON mapping (ids base64, not hex).
-
-    OTLP/JSON deviates from the standard mapping only for trace and span ids; protobuf's
-    parser reads the rest as it is.
-    """
-    converted = copy.deepcopy(document)
-    for resource in converted.get("resourceSpans", []):
-        for scope in resource.get("scopeSpans", []):
-            for span in scope.get("spans", []):
-                for key in _ID_FIELDS:
-                    if key in span:
-                        span[key] = base64.b64encode(bytes.fromhex(span[key])).decode("ascii")
-    return converted
 
 
 def split_requests(document: dict[str, Any], max_spans: int) -> Iterator[dict[str, Any]]:
