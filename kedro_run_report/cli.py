@@ -123,6 +123,12 @@ def _project_path(obj: Any) -> Path | None:
 @click.option(
     "--port", type=int, default=DEFAULT_PORT, show_default=True, help="Port for --serve (0: any)."
 )
+@click.option(
+    "--otlp-endpoint",
+    metavar="URL",
+    help="Also send the run as a trace to this OpenTelemetry collector (OTLP/HTTP, e.g. "
+    "http://localhost:4318); alone, writes no report file. Needs kedro-run-report[otel].",
+)
 @click.pass_obj
 def report(obj: Any, **options: Any) -> None:
     """Write a report of the latest Kedro run (or another recorded run)."""
@@ -155,6 +161,7 @@ def _report(
     as_json: bool,
     serve: bool,
     port: int,
+    otlp_endpoint: str | None,
 ) -> int:
     """Do what the options ask; return the exit code."""
     from kedro_run_report.diagram.layout_cache import cache_dir
@@ -181,7 +188,13 @@ def _report(
         serve_forever(load, port=port, show_datasets=not no_datasets, ready=_announce)
         _say("Stopped.")
         return 0
-    plan = plan_outputs(formats, outputs, project_path)
+    exporter = None
+    if otlp_endpoint is not None:
+        from kedro_run_report.report.otlp_http import OtlpExporter
+
+        exporter = OtlpExporter(otlp_endpoint)  # a missing extra or bad URL: before any work
+    only_sending = exporter is not None and not formats and not outputs
+    plan = [] if only_sending else plan_outputs(formats, outputs, project_path)
     run = load()
     written = []
     for fmt, target in plan:
@@ -194,6 +207,9 @@ def _report(
         written.append((fmt, where))
         if where != "-":
             _say(f"Run report ({fmt}) written to {where}")
+    if exporter is not None:
+        spans = exporter.send(run.status)
+        _say(f"Run trace ({spans} spans) sent to {exporter.shown_url}")
     if github_summary:
         _append_github_summary(run)
     if not quiet:

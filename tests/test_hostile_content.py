@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
+from helpers import otlp
 from helpers.event_log import EventLog, record_run
 from markdown_it import MarkdownIt
 
@@ -22,7 +23,7 @@ PAYLOAD = (
 )
 NODE = f"ns.{PAYLOAD}"
 DATASET = f"out{PAYLOAD}"
-FORMATS = ["html", "json", "junit", "markdown", "email"]
+FORMATS = ["html", "json", "junit", "markdown", "email", "otlp"]
 # Tags a payload would create if it were not escaped.
 ACTIVE = {"script", "svg", "img", "a", "iframe", "object", "embed"}
 
@@ -138,3 +139,12 @@ def test_terminal_summary_sends_no_escape_sequence(outputs: dict[str, str]) -> N
     text = outputs["terminal"]
     assert "\x1b" not in text and "\x07" not in text
     assert "alert(1)" in text  # shown, as plain text
+
+
+def test_otlp_keeps_the_payload_exactly(outputs: dict[str, str]) -> None:
+    request = otlp.decode(outputs["run-trace.otlp.json"])
+    spans = {s.name: s for s in request.resource_spans[0].scope_spans[0].spans}
+    assert NODE in spans and f"load in{PAYLOAD}" in spans
+    exception = otlp.attrs(spans[NODE].events[0])
+    assert exception["exception.message"] == PAYLOAD
+    assert otlp.attrs(spans["kedro run"])["kedro.run.id"] == f"run{PAYLOAD}"

@@ -62,12 +62,18 @@ def _check_email(text: str) -> None:
     assert "<script" not in text  # an e-mail body: inline styles only
 
 
+def _check_otlp(text: str) -> None:
+    spans = json.loads(text)["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    assert spans[0]["name"] == "kedro run" and spans[0]["status"]["code"] == 2  # ERROR
+
+
 CHECKS: dict[str, Callable[[str], None]] = {
     "html": _check_html,
     "json": _check_json,
     "junit": _check_junit,
     "markdown": _check_markdown,
     "email": _check_email,
+    "otlp": _check_otlp,
 }
 
 

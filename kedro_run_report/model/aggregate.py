@@ -30,6 +30,7 @@ from kedro_run_report.model.run_status import (
     NOT_SELECTED,
     SAVING,
     SUCCESS,
+    DatasetOperation,
     DatasetRun,
     ErrorInfo,
     NodeRun,
@@ -41,6 +42,7 @@ from kedro_run_report.redact import PATTERNS, Redactor, redact_patterns
 #: Bounds that keep aggregation memory small whatever a log holds.
 MAX_WARNINGS = 100
 MAX_OPEN_IO = 1000  # unfinished loads or saves of one (operation, node, dataset)
+MAX_OPERATIONS = 100_000  # loads and saves listed one by one (RunStatus.operations)
 
 
 def _describe(node: NodeRun, spec: dict[str, Any]) -> NodeRun:
@@ -74,8 +76,10 @@ class Aggregator:
         self._datasets_by_name: dict[str, DatasetRun] = {}  # transcoded names share one
         self.warnings: list[str] = []
         self.unselected: dict[str, NodeRun] = {}
-        # (operation, node name or None, dataset name) -> start times of unfinished I/O
-        self._open_io: dict[tuple[str, str | None, str], list[float]] = {}
+        # (operation, node name or None, dataset name) -> unfinished I/O, oldest first
+        self._open_io: dict[tuple[str, str | None, str], list[DatasetOperation]] = {}
+        self.operations: list[DatasetOperation] = []
+        self._operations_dropped = 0
         self._host: str | None = None  # of the stream being read
         self._pid: int | None = None
         self._malformed = 0  # events skipped for a missing time or fields of the wrong type
@@ -223,11 +227,19 @@ class Aggregator:
         node.status = FAILED
         node.error = ErrorInfo.from_event(event.get("error"), self._redact)
 
+    def _operation(self, op: str, node: str | None, dataset: str, t: float) -> DatasetOperation:
+        operation = DatasetOperation(dataset, op, node, t, status=INTERRUPTED)
+        if len(self.operations) < MAX_OPERATIONS:
+            self.operations.append(operation)
+        else:
+            self._operations_dropped += 1
+        return operation
+
     def _on_io_start(self, op: str, event: Event) -> None:
         key = (op, str_or_none(event.get("node")), str(event.get("dataset")))
         starts = self._open_io.setdefault(key, [])
         if len(starts) < MAX_OPEN_IO:
-            starts.append(float(event["t"]))
+            starts.append(self._operation(*key, float(event["t"])))
         self._dataset(event.get("dataset"))
 
     def _on_io_end(self, op: str, event: Event) -> None:
@@ -235,13 +247,16 @@ class Aggregator:
         t = float(event["t"])
         key = (op, node_name, dataset_name)
         starts = self._open_io.get(key)
-        started = starts.pop(0) if starts else t
+        operation = starts.pop(0) if starts else self._operation(*key, t)
         if starts is not None and not starts:
             del self._open_io[key]  # keep only what is still open: memory stays bounded
+        started = operation.start
         elapsed = max(0.0, t - started)
         dataset = self._dataset(dataset_name)
         size, rows = count(event.get("size")), count(event.get("rows"))
         in_memory = bool(event.get("mem"))
+        operation.end, operation.status = t, SUCCESS
+        operation.size, operation.rows, operation.in_memory = size, rows, in_memory
         file_bytes = 0 if in_memory else size or 0
         if dataset.status != FAILED:
             dataset.status = SUCCESS
@@ -305,6 +320,8 @@ class Aggregator:
         for (op, node_name, dataset_name), starts in self._open_io.items():
             if not starts:
                 continue
+            for operation in starts:
+                operation.status = FAILED if pipeline.status == FAILED else INTERRUPTED
             dataset = self._dataset(dataset_name)
             if pipeline.status == FAILED:
                 dataset.status = FAILED
@@ -320,13 +337,17 @@ class Aggregator:
                 dataset.status = INTERRUPTED
             node = self.nodes.get(self.node_ids.get(node_name or "", ""))
             if node is not None and op == SAVING and node.status == SUCCESS:
-                node.end = max(node.end or starts[0], starts[0])
+                node.end = max(node.end or starts[0].start, starts[0].start)
+        for operation in self.operations:
+            operation.run_id = pipeline.run_id
         return RunStatus(
             pipeline=pipeline,
             nodes=self.nodes,
             datasets=self.datasets,
             warnings=self.warnings,
             unselected=self.unselected,
+            operations=self.operations,
+            operations_dropped=self._operations_dropped,
         )
 
 

@@ -48,6 +48,8 @@ def merge_group(group_id: str, parts: list[RunStatus]) -> RunStatus:
     merged = RunStatus(
         pipeline, {**nodes, **missing}, datasets, warnings, {}, [p.pipeline for p in ordered]
     )
+    merged.operations = [op for part in ordered for op in part.operations]
+    merged.operations_dropped = sum(part.operations_dropped for part in ordered)
     return merged
 
 

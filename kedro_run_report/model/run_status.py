@@ -209,6 +209,22 @@ class DatasetRun:
         }
 
 
+@dataclass(slots=True)
+class DatasetOperation:
+    """One load or save of a dataset, with its times: what a trace shows as a span."""
+
+    dataset: str  # the name as the node declares it (a transcoded name keeps its suffix)
+    operation: str  # LOADING or SAVING
+    node: str | None  # the node that loaded or saved it; None outside any node
+    start: float
+    end: float | None = None  # None: it never finished
+    status: str = SUCCESS  # FAILED or INTERRUPTED when it never finished
+    size: int | None = None  # bytes, as recorded at the end of the operation
+    rows: int | None = None
+    in_memory: bool = False
+    run_id: str = ""  # the run (process) that did it; in a run group, one of its parts
+
+
 @dataclass
 class PipelineRun:
     """The run as a whole and the parameters it was started with."""
@@ -279,6 +295,10 @@ class RunStatus:
     unselected: dict[str, NodeRun] = field(default_factory=dict)
     # A run group: the runs (processes) it is made of, in start order.
     parts: list[PipelineRun] = field(default_factory=list)
+    # Every load and save in the order they started (at most MAX_OPERATIONS of them, see
+    # aggregate.py); reporters that draw single operations read these. Not in ``to_dict``.
+    operations: list[DatasetOperation] = field(default_factory=list)
+    operations_dropped: int = 0  # loads and saves beyond that bound, not listed
 
     def node_by_name(self, name: str) -> NodeRun | None:
         return next((n for n in self.nodes.values() if n.name == name), None)

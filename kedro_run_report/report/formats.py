@@ -76,6 +76,7 @@ REPORTERS: dict[str, Reporter] = {
         Reporter("junit", "run-report.junit.xml", "application/xml", "junit:junit_reporter"),
         Reporter("markdown", "run-report.md", "text/markdown", "markdown:markdown_reporter"),
         Reporter("email", "run-report.email.html", "text/html", "email:email_reporter"),
+        Reporter("otlp", "run-trace.otlp.json", "application/json", "otlp:otlp_reporter"),
     )
 }
 FORMATS = tuple(REPORTERS)  # the --format choices, in the order of the table

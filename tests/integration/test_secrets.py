@@ -47,7 +47,7 @@ RUNNERS = {
     "sequential": ([], {}),
     "parallel-spawn": (["--runner", "ParallelRunner"], {"KEDRO_MP_CONTEXT": "spawn"}),
 }
-FORMATS = ["html", "json", "junit", "markdown", "email"]
+FORMATS = ["html", "json", "junit", "markdown", "email", "otlp"]
 #: Secret placements per run: credentials (2 values), URL password, query password and
 #: token, runtime parameters (2).
 PLANTED = [
