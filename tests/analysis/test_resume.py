@@ -231,3 +231,49 @@ def test_a_run_group_resumes_from_what_no_part_finished() -> None:
     assert found is not None
     assert found.from_nodes == ["c", "e"]
     assert "--nodes" not in found.argv  # the group's command covers the whole pipeline
+
+
+def test_the_walk_agrees_with_kedros_own_on_random_pipelines() -> None:
+    """Kedro's ``_find_nodes_to_resume_from`` on the same pipelines, catalogs and failures."""
+    import random
+
+    from kedro.io import DataCatalog, MemoryDataset
+    from kedro.io.core import AbstractDataset
+    from kedro.pipeline import Pipeline, node
+    from kedro.runner.runner import _find_nodes_to_resume_from
+
+    class OnDisk(AbstractDataset):  # type: ignore[type-arg]
+        def _load(self) -> None: ...
+        def _save(self, data: object) -> None: ...
+        def _describe(self) -> dict[str, object]:
+            return {}
+
+    rng = random.Random(15)
+    for _ in range(300):
+        count = rng.randint(2, 9)
+        spec = []
+        for index in range(count):
+            made = [f"d{j}" for j in range(index)]
+            inputs = rng.sample(made, k=min(len(made), rng.randint(0, 2))) or [f"raw{index}"]
+            if rng.random() < 0.3:
+                inputs.append("params:p")
+            spec.append((f"n{index}", inputs, [f"d{index}"]))
+        memory = {f"d{j}" for j in range(count) if rng.random() < 0.5}
+        types = {f"d{j}": MEMORY if f"d{j}" in memory else CSV for j in range(count)}
+        types.update({f"raw{j}": CSV for j in range(count)})
+        catalog = DataCatalog(
+            datasets={
+                name: MemoryDataset() if kind == MEMORY else OnDisk()
+                for name, kind in types.items()
+            }
+        )
+        pipeline = Pipeline(
+            [node(lambda *a: None, ins, outs, name=name) for name, ins, outs in spec]
+        )
+        # a run stops part-way: what finished is closed under its parents (any runner)
+        order = [n.name for n in pipeline.nodes]
+        finished = set(order[: rng.randint(1, count - 1)])
+        unfinished = [n for n in pipeline.nodes if n.name not in finished]
+        expected = _find_nodes_to_resume_from(pipeline, unfinished, catalog)
+        ours = start_names(spec, [n.name for n in unfinished], types)
+        assert sorted(ours) == sorted(expected), (spec, memory, finished)
