@@ -277,3 +277,29 @@ def test_the_walk_agrees_with_kedros_own_on_random_pipelines() -> None:
         expected = _find_nodes_to_resume_from(pipeline, unfinished, catalog)
         ours = start_names(spec, [n.name for n in unfinished], types)
         assert sorted(ours) == sorted(expected), (spec, memory, finished)
+
+
+def test_the_report_json_carries_the_resume_and_validates_against_the_schema() -> None:
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from kedro_run_report.report.json_report import render_json
+
+    schema_path = Path(__file__).parents[2] / "kedro_run_report" / "schema"
+    schema = json.loads((schema_path / "run_status.schema.json").read_text())
+    status = failed_line_run(runtime_params={"k": 1})
+    status.pipeline.command = {"runner": "ThreadRunner", "is_async": True}
+    data = json.loads(render_json(status))
+    jsonschema.validate(data, schema)
+    assert data["resume"]["from_nodes"] == ["c", "e"]
+    assert data["resume"]["command"].startswith("kedro run --runner ThreadRunner --async ")
+    assert data["pipeline"]["command"] == {"runner": "ThreadRunner", "is_async": True}
+    assert data["analysis"]["critical_path"]["workers"] == 1
+    done = EventLog().start(LINE, types=LINE_TYPES)
+    for name, _, _ in LINE:
+        done.node(name)
+    success = json.loads(render_json(status_of(done.end())))
+    jsonschema.validate(success, schema)
+    assert success["resume"] is None
