@@ -49,6 +49,38 @@
     });
   });
 
+  /* ---- copy buttons: the resume command to the clipboard --------------------------- */
+  function selectText(el) {
+    var range = doc.createRange();
+    range.selectNodeContents(el);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  all(doc, "button[data-copy]").forEach(function (button) {
+    var source = doc.getElementById(button.getAttribute("data-copy"));
+    if (!source) { button.hidden = true; return; }
+    var label = button.textContent;
+    function done(word) {
+      button.textContent = word;
+      setTimeout(function () { button.textContent = label; }, 1500);
+    }
+    button.addEventListener("click", function () {
+      var text = source.textContent;
+      function fallback() {
+        selectText(source);  // selected either way, so Ctrl+C works if copying is refused
+        var copied = false;
+        try { copied = doc.execCommand("copy"); } catch (err) { copied = false; }
+        done(copied ? "Copied" : "Press Ctrl+C");
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(function () { done("Copied"); }, fallback);
+      } else {
+        fallback();
+      }
+    });
+  });
+
   /* ---- the run status: namespaces and tags of nodes come from the embedded JSON ------ */
   var statusBlock = doc.getElementById("kedro-run-status");
   var runNodes = {}, runDatasets = {}, runData = {};

@@ -89,8 +89,10 @@ def test_a_fence_is_longer_than_any_backtick_run_in_the_traceback() -> None:
     assert "`````text\n" in text  # the traceback holds a run of four
     html = MD.render(text)
     blocks = re.findall(r"<pre><code[^>]*>(.*?)</code></pre>", html, re.S)
-    assert len(blocks) == 2  # the node's and the dataset's; each stayed one block
-    assert all("````" in block and "ValueError: x" in block for block in blocks)
+    resume_block, *errors = blocks  # the resume command comes first, in a block of its own
+    assert resume_block.startswith("kedro run --tags ") and "ValueError" not in resume_block
+    assert len(errors) == 2  # the node's and the dataset's; each stayed one block
+    assert all("````" in block and "ValueError: x" in block for block in errors)
 
 
 def test_a_huge_run_stays_under_the_budget() -> None:

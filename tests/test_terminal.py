@@ -67,8 +67,11 @@ def test_colour_is_forced_even_with_no_color_set(monkeypatch: pytest.MonkeyPatch
 
 def test_many_failures_are_cut() -> None:
     lines = render_terminal(big_failed_run(200, 1_000), color=False).splitlines()
-    assert len(lines) == 4 + 10 + 1
-    assert lines[-1] == "  ... 190 more failures in the report"
+    assert len(lines) == 4 + 10 + 1 + 2
+    assert lines[-3] == "  ... 190 more failures in the report"
+    # every node failed, so nothing finished: the same command again
+    assert lines[-2] == "  Resume:   kedro run"
+    assert lines[-1] == "            No node finished: this command runs all 200 again."
 
 
 def test_hostile_names_cannot_drive_the_terminal() -> None:
@@ -123,3 +126,17 @@ def test_print_summary_defaults_to_stderr(capsys: pytest.CaptureFixture[str]) ->
     print_summary(scenarios.success())
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("SUCCESS")
+
+
+def test_the_resume_command_is_never_shortened() -> None:
+    from helpers.event_log import EventLog
+
+    from kedro_run_report.model import aggregate
+
+    long = "n" * 500
+    log = EventLog().start(
+        [("a", ["raw"], ["mid"]), (long, ["mid"], ["out"])], types={"mid": "x.CSVDataset"}
+    )
+    log.node("a").node_fails(long).error()
+    text = render_terminal(aggregate(log.events), color=False)
+    assert f"  Resume:   kedro run --from-nodes {long}\n" in text

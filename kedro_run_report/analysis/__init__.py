@@ -12,6 +12,7 @@ from kedro_run_report.analysis.critical_path import CriticalPath, critical_path
 from kedro_run_report.analysis.dataset_changes import dataset_changes
 from kedro_run_report.analysis.history import HistoryRow, history_rows, trend
 from kedro_run_report.analysis.lanes import Lane, lanes
+from kedro_run_report.analysis.resume import Resume, resume
 from kedro_run_report.analysis.time_breakdown import (
     DatasetTime,
     NodeTime,
@@ -29,6 +30,7 @@ __all__ = [
     "Lane",
     "NodeChange",
     "NodeTime",
+    "Resume",
     "TimeBreakdown",
     "compare",
     "critical_path",
@@ -36,6 +38,7 @@ __all__ = [
     "history_rows",
     "lanes",
     "pick_baseline",
+    "resume",
     "same_selection",
     "time_breakdown",
     "trend",

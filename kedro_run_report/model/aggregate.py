@@ -166,6 +166,7 @@ class Aggregator:
         # Plain JSON of bounded depth, masked: reporters print these values as they are.
         p.filters = self.redactor.value(as_dict(meta.get("filters")))
         p.runtime_params = self.redactor.value(as_dict(meta.get("runtime_params")))
+        p.command = self.redactor.value(as_dict(meta.get("command")))
         snapshot = as_dict(event.get("pipeline"))
         types = as_dict(snapshot.get("datasets"))
         for spec in as_list(snapshot.get("unselected")):

@@ -248,6 +248,9 @@ class PipelineRun:
     host: str | None = None
     pid: int | None = None  # the main process
     group: str | None = None  # KEDRO_RUN_REPORT_GROUP: the run group this run belongs to
+    # ``kedro run`` options beyond run_params: runner as given, runner_params, is_async,
+    # conf_source (see record/command.py); empty for older logs and runs started from Python.
+    command: dict[str, Any] = field(default_factory=dict)
 
     @property
     def duration(self) -> float:
@@ -280,6 +283,7 @@ class PipelineRun:
             "host": self.host,
             "pid": self.pid,
             "group": self.group,
+            "command": self.command,
         }
 
 

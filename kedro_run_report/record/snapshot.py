@@ -13,6 +13,7 @@ from typing import Any
 
 from kedro_run_report.ids import node_id
 from kedro_run_report.model.run_status import SELECTION_KEYS
+from kedro_run_report.record.command import command_options
 from kedro_run_report.redact import PATTERNS, Redactor
 from kedro_run_report.settings import run_group
 
@@ -71,6 +72,7 @@ def run_meta(
         if isinstance(runtime_params, dict)
         else {},
         "group": run_group(),
+        "command": command_options(redactor),
     }
 
 

@@ -24,7 +24,15 @@ from kedro_run_report.formatting import (
 )
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
 from kedro_run_report.report.formats import REPORTERS, Rendered
-from kedro_run_report.report.summary import MARKERS, headline, problems, run_facts, slowest_nodes
+from kedro_run_report.report.summary import (
+    MARKERS,
+    ResumeAdvice,
+    headline,
+    problems,
+    resume_advice,
+    run_facts,
+    slowest_nodes,
+)
 from kedro_run_report.vocabulary import GRID, MUTED, STATUS_STYLE, STATUS_WORD, TEXT
 
 if TYPE_CHECKING:
@@ -72,7 +80,14 @@ style="padding:8px 4px;border:1px solid #e5e7eb;"><div style="font-size:18px;\
 line-height:24px;font-weight:bold;color:{{ colour }};">{{ value }}</div>\
 <div style="font-size:12px;line-height:16px;color:{{ muted }};">{{ label }}</div></td>
 {% endfor %}</tr></table></td></tr>
-{% if problems %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+{% if resume %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+font-weight:bold;">Resume</td></tr>
+<tr><td style="padding:4px 20px;">{{ resume.sentence }}
+<div style="{{ mono }}background-color:#f3f4f6;padding:6px 8px;margin-top:4px;\
+word-break:break-all;">{{ resume.command }}</div>
+{% for note in resume.notes %}<div style="color:{{ muted }};font-size:13px;">{{ note }}</div>
+{% endfor %}</td></tr>
+{% endif %}{% if problems %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
 font-weight:bold;">Failures</td></tr>
 {% for p in problems %}<tr><td style="padding:6px 20px;">\
 <div style="font-weight:bold;word-break:break-all;">{{ p.kind }} {{ p.name }}\
@@ -135,6 +150,15 @@ def _lines(message: str, error_type: str | None) -> list[str]:
     return shown
 
 
+def _resume(status: RunStatus) -> ResumeAdvice | None:
+    """The resume advice with text safe for a mail body; the command is never shortened."""
+    advice = resume_advice(status)
+    if advice is None:
+        return None
+    command = _CONTROL.sub("\ufffd", advice.command)
+    return ResumeAdvice(command, advice.sentence, [_short(note) for note in advice.notes])
+
+
 def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> str:
     """A small, inline-styled HTML summary of the run, for an e-mail body."""
     p = status.pipeline
@@ -189,6 +213,7 @@ def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> s
         facts=facts,
         counts=counts,
         problems=shown,
+        resume=_resume(status),
         more_problems=format_count(len(found) - len(shown)) if len(found) > len(shown) else "",
         slowest=slowest,
         attachment=attachment,

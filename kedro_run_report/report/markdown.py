@@ -29,6 +29,7 @@ from kedro_run_report.report.summary import (
     MARKERS,
     headline,
     problems,
+    resume_advice,
     run_facts,
     slowest_nodes,
 )
@@ -71,11 +72,11 @@ def _code(value: str, *, cell: bool = False, limit: int = MAX_FACT) -> str:
     return f"{ticks}{pad}{value}{pad}{ticks}"
 
 
-def _fence(body: str) -> str:
+def _fence(body: str, language: str = "text") -> str:
     """A fenced block that no backtick run inside ``body`` can close early."""
     longest = max((len(run) for run in re.findall("`+", body)), default=0)
     ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{body}\n{ticks}\n"
+    return f"{ticks}{language}\n{body}\n{ticks}\n"
 
 
 def _excerpt(traceback: str) -> str:
@@ -142,6 +143,14 @@ def render_markdown(status: RunStatus, *, max_bytes: int = 900_000) -> str:
     out.add(f"{format_bytes(s['bytes_written'])} |\n\n")
     for warning in status.warnings[:5]:
         out.add(f"> Recorder warning: {_text(warning)}\n\n")
+    advice = resume_advice(status)
+    if advice is not None:
+        # whole or not at all: a cut command would run something else
+        block = f"### Resume\n\n{_text(advice.sentence)}\n\n"
+        block += _fence(_CONTROL.sub("?", advice.command), "sh") + "\n"
+        block += "".join(f"> {_text(note)}\n\n" for note in advice.notes)
+        if out.fits(block):
+            out.add(block)
 
     if found:
         out.add("### Failures\n\n")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kedro_run_report.analysis import Comparison, HistoryRow, critical_path, time_breakdown
+from kedro_run_report.analysis import (
+    Comparison,
+    HistoryRow,
+    critical_path,
+    resume,
+    time_breakdown,
+)
 from kedro_run_report.model import RunStatus
 
 
@@ -30,6 +36,8 @@ class RunReport:
             "critical_path": critical_path(self.status).to_dict(),
             "time_breakdown": time_breakdown(self.status).to_dict(),
         }
+        found = resume(self.status)
+        data["resume"] = found.to_dict() if found else None
         data["comparison"] = self.comparison.to_dict() if self.comparison else None
         data["history"] = [row.to_dict() for row in self.history]
         return data

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kedro_run_report.analysis.resume import Resume, resume
 from kedro_run_report.formatting import format_count, format_duration, format_timestamp, shorten
 from kedro_run_report.model import FAILED, INTERRUPTED, SUCCESS, ErrorInfo, NodeRun, RunStatus
 
@@ -132,3 +133,39 @@ def run_facts(status: RunStatus) -> list[tuple[str, str]]:
         count = len(status.unselected)
         facts.append(("Not selected", f"{format_count(count)} node{'' if count == 1 else 's'}"))
     return [(label, shorten(value, MAX_FACT)) for label, value in facts]
+
+
+@dataclass(frozen=True)
+class ResumeAdvice:
+    """The resume command and the sentence every format prints with it."""
+
+    command: str
+    sentence: str
+    notes: list[str]
+
+
+def resume_advice(status: RunStatus) -> ResumeAdvice | None:
+    """How to resume a failed or interrupted run, or ``None`` when nothing is left to run."""
+    found = resume(status)
+    if found is None:
+        return None
+    return ResumeAdvice(found.command, resume_sentence(status, found), list(found.notes))
+
+
+def resume_sentence(status: RunStatus, found: Resume) -> str:
+    """``"2 of 5 nodes did not finish; this command runs them."`` and the like."""
+    total = len(status.nodes)
+    unfinished = len(found.unfinished)
+    if not found.from_nodes:
+        return f"No node finished: this command runs all {format_count(total)} again."
+    text = (
+        f"{format_count(unfinished)} of {format_count(total)} node{'' if total == 1 else 's'} "
+        f"did not finish; this command runs {'it' if unfinished == 1 else 'them'}"
+    )
+    again = found.rerun_finished
+    if again:
+        text += (
+            f" and {format_count(again)} finished node{'' if again == 1 else 's'} again, "
+            "for in-memory data they need"
+        )
+    return text + "."

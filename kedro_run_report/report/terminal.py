@@ -13,7 +13,13 @@ from rich.text import Text
 
 from kedro_run_report.formatting import format_bytes, format_count, terminal_safe
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
-from kedro_run_report.report.summary import MARKERS, headline, problems, short_runner
+from kedro_run_report.report.summary import (
+    MARKERS,
+    headline,
+    problems,
+    resume_advice,
+    short_runner,
+)
 from kedro_run_report.settings import NO_COLOR
 from kedro_run_report.vocabulary import STATUS_WORD
 
@@ -62,6 +68,12 @@ def _lines(status: RunStatus) -> list[Text]:
         lines.append(line)
     if len(found) > MAX_PROBLEMS:
         lines.append(Text(f"  ... {len(found) - MAX_PROBLEMS:,} more failures in the report"))
+    advice = resume_advice(status)
+    if advice is not None:
+        # never shortened: a cut command would run something else
+        lines.append(Text.assemble("  Resume:   ", (terminal_safe(advice.command), "bold")))
+        lines.append(Text("            " + advice.sentence))
+        lines.extend(Text("            " + _safe(note)) for note in advice.notes)
     return lines
 
 

@@ -186,3 +186,40 @@ def test_worker_clock_ahead_of_main_still_yields_a_valid_path() -> None:
     path = critical_path(status)
     assert path.wall == pytest.approx(2.5) and path.share == pytest.approx(0.8)
     assert (status.nodes[node_id("b")].end or 0.0) > (status.pipeline.end or 0.0)
+
+
+def test_one_worker_bound_is_the_longest_chain_plus_its_overhead_and_startup() -> None:
+    # split 1 s, slow 3 s, fast 0.5 s, join 1 s in turn, 0.2 s between nodes, 0.5 s at each end
+    log = EventLog().start(DIAMOND).tick(0.5).node("split", 1.0).tick(0.2).node("slow", 3.0)
+    log.tick(0.2).node("fast", 0.5).tick(0.2).node("join", 1.0).tick(0.5).end()
+    status = aggregate(log.events)
+    path = critical_path(status)
+    assert path.workers == 1 and path.nodes_run == 4
+    assert path.node_time == pytest.approx(5.5)
+    assert path.startup_teardown == pytest.approx(1.0)
+    assert path.per_node_overhead == pytest.approx(0.2)
+    # the longest chain is split -> slow -> join, not the chain the run waited on last
+    assert names(status, path.longest_ids) == ["split", "slow", "join"]
+    assert names(status, path.node_ids) == ["split", "fast", "join"]
+    assert path.longest == pytest.approx(5.0)
+    assert path.bound == pytest.approx(1.0 + 5.0 + 2 * 0.2)
+    assert path.wall == pytest.approx(7.1)
+    assert path.to_dict()["bound"] == pytest.approx(6.4)
+
+
+def test_per_node_overhead_counts_from_when_a_node_could_start() -> None:
+    # fast waits 1.0 s for a free worker after split: that is queueing, not overhead; the
+    # overhead is the 0.1 s it took to start once its worker was free
+    main = EventLog(pid=100).start(DIAMOND, runner="ParallelRunner")
+    w1 = worker(0.0, pid=201).node("split", 1.0).tick(0.1).node("slow", 1.0).tick(0.1)
+    w1.node("fast", 0.5).tick(0.1).node("join", 1.0)
+    main.tick(4.0).end()
+    path = critical_path(status_of(main, w1))
+    assert path.per_node_overhead == pytest.approx(0.1)
+
+
+def test_the_bound_never_exceeds_the_wall_time() -> None:
+    log = EventLog().start(CHAIN).node("a", 1.0).node("b", 1.0).node("c", 1.0).end()
+    path = critical_path(aggregate(log.events))
+    assert path.bound == pytest.approx(path.wall)
+    assert path.longest_ids == path.node_ids

@@ -338,3 +338,32 @@ def test_comparison_and_partial_sections(watched, output_dir) -> None:
     page.emulate_media(media="print")
     page.screenshot(path=str(output_dir / "screenshots" / "partial-print.png"), full_page=True)
     assert view.problems == []
+
+
+@NEEDS_DOT
+def test_resume_command_copies_with_javascript_and_stays_selectable_without(
+    browser, watched, output_dir
+) -> None:
+    url = write(scenarios.node_failure(), output_dir, "node_failure-resume")
+    command = "kedro run --from-nodes data_science.split_data_node,reporting.plot_passengers_node"
+
+    plain = watched(js=False).open(url)
+    assert plain.inner_text("#resume-command") == command
+    assert plain.locator("button.copy").is_hidden()
+    assert plain.eval_on_selector("#resume-command", "e => getComputedStyle(e).userSelect") == "all"
+
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(url)
+        button = page.locator("button.copy")
+        assert button.is_visible()
+        button.click()
+        page.wait_for_function("() => document.querySelector('button.copy').textContent !== 'Copy'")
+        assert button.inner_text() == "Copied"
+        assert page.evaluate("navigator.clipboard.readText()") == command
+        page.locator(".banner").screenshot(
+            path=str(output_dir / "screenshots" / "node_failure-resume.png")
+        )
+    finally:
+        context.close()

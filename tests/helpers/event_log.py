@@ -142,9 +142,17 @@ class EventLog:
     # -- whole steps --------------------------------------------------------------------
 
     def start(
-        self, nodes: list[tuple[str, list[str], list[str]]], run_id: str | None = None, **meta: Any
+        self,
+        nodes: list[tuple[str, list[str], list[str]]],
+        run_id: str | None = None,
+        *,
+        types: dict[str, str] | None = None,
+        **meta: Any,
     ) -> EventLog:
-        """``run_start`` with a snapshot of ``(name, inputs, outputs)`` nodes."""
+        """``run_start`` with a snapshot of ``(name, inputs, outputs)`` nodes.
+
+        ``types`` maps dataset names to the types the snapshot records (``MemoryDataset``).
+        """
         snapshot = [
             {
                 "id": node_id(name),
@@ -158,7 +166,8 @@ class EventLog:
             for name, inputs, outputs in nodes
         ]
         meta = {"runner": "SequentialRunner", "pipeline_names": ["__default__"], **meta}
-        return self.run_start(meta, {"nodes": snapshot, "datasets": {}}, run_id)
+        datasets = {name: {"type": kind} for name, kind in (types or {}).items()}
+        return self.run_start(meta, {"nodes": snapshot, "datasets": datasets}, run_id)
 
     def load(self, dataset: str, node: str | None, seconds: float = 0.1, **sizes: Any) -> EventLog:
         """A load of ``seconds``; ``sizes`` go on its end."""

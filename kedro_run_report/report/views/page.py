@@ -26,9 +26,11 @@ from kedro_run_report.model.run_status import is_selection
 from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.summary import (
     HEADLINES,
+    ResumeAdvice,
     error_summary,
     filter_value,
     headline,
+    resume_advice,
     short_runner,
 )
 from kedro_run_report.report.views.comparison import (
@@ -70,6 +72,7 @@ class Banner:
     culprit: Link | None = None
     culprit_kind: str = ""
     culprit_message: str = ""
+    resume: ResumeAdvice | None = None  # the command that finishes a failed or interrupted run
 
 
 @dataclass
@@ -181,6 +184,7 @@ def _banner(status: RunStatus, errors: list[ErrorBlock]) -> Banner:
         banner.culprit_message = culprit.summary + (
             f" ({culprit.context})" if culprit.context else ""
         )
+    banner.resume = resume_advice(status)
     return banner
 
 

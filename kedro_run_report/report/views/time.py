@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import CriticalPath, TimeBreakdown
 from kedro_run_report.analysis.time_breakdown import SHARE_KEYS
-from kedro_run_report.formatting import format_duration
+from kedro_run_report.formatting import format_count, format_duration
 from kedro_run_report.model import NOT_RUN, RunStatus
 from kedro_run_report.vocabulary import PHASE_COLOURS, STATUS_STYLE, STATUS_WORD
 
@@ -99,6 +99,64 @@ def _segments(parts: list[tuple[str, float]], scale: float) -> list[Segment]:
     return out
 
 
+CLOSE_TO_BOUND = 1.1  # a run within 10% of its bound gains nothing from more workers
+
+
+def _nodes(count: int) -> str:
+    return f"{format_count(count)} node{'' if count == 1 else 's'}"
+
+
+def _name(status: RunStatus, node_id: str) -> str:
+    return status.nodes[node_id].name
+
+
+def path_summary(status: RunStatus, path: CriticalPath) -> str:
+    """What the chain means for the run's wall time, honest about how many workers ran.
+
+    One worker runs every node in turn, so its wall time is the sum of the nodes, not the
+    chain: the sentence says so, and estimates the wall time with enough parallel workers
+    (:attr:`CriticalPath.bound`: the longest chain, the measured per-node overhead between its
+    nodes, startup and teardown). With several workers it says how close the run came to it.
+    """
+    count = len(path.longest_ids)
+    took = format_duration(path.longest)
+    if path.longest_ids == path.node_ids:
+        which = "the chain below"
+    else:
+        first, last = _name(status, path.longest_ids[0]), _name(status, path.longest_ids[-1])
+        which = _nodes(count) + (f", from {first} to {last}" if count > 1 else f": {first}")
+    chain = f"The longest chain of dependent nodes ({which}) took {took}"
+    parts = [f"that chain {took}"]
+    if count > 1 and path.per_node_overhead > 0:
+        overhead = format_duration(path.per_node_overhead)
+        parts.append(f"{count - 1} × {overhead} of per-node overhead")
+    if path.startup_teardown > 0:
+        parts.append(f"{format_duration(path.startup_teardown)} of startup and teardown")
+    estimate = f"about {format_duration(path.bound)} ({', '.join(parts)})"
+    wall = format_duration(path.wall)
+    if path.workers <= 1:
+        text = (
+            f"One worker ran all {_nodes(path.nodes_run)} in turn: "
+            f"{format_duration(path.node_time)} of node time in the {wall} wall time. "
+        )
+        if count >= path.nodes_run:
+            return text + (
+                "They form one chain, each waiting for the one before it, so more workers "
+                "would not make the run faster."
+            )
+        return text + f"{chain}; with enough parallel workers the run would take {estimate}."
+    text = (
+        f"{format_count(path.workers)} workers ran {_nodes(path.nodes_run)} in a {wall} wall "
+        f"time. {chain}; with enough workers the run would take {estimate}. "
+    )
+    if path.bound <= 0 or path.wall <= path.bound * CLOSE_TO_BOUND:
+        return text + "The run came within 10% of that bound: more workers would not help."
+    return text + (
+        f"It took {path.wall / path.bound:.1f}× that bound: nodes that could have run "
+        "waited for a free worker, or workers slowed each other down."
+    )
+
+
 def time_view(status: RunStatus, path: CriticalPath, breakdown: TimeBreakdown) -> TimeView:
     """The view of where the time went, or an empty one when nothing ran."""
     view = TimeView()
@@ -116,12 +174,7 @@ def time_view(status: RunStatus, path: CriticalPath, breakdown: TimeBreakdown) -
         )
     if path.node_ids:
         count = len(path.node_ids)
-        view.path_summary = (
-            f"{count} node{'' if count == 1 else 's'} in a chain: "
-            f"{format_duration(path.total)} of the {format_duration(path.wall)} wall time "
-            f"({pct(path.share)}); the rest, {format_duration(path.waiting)}, was startup, "
-            "teardown or waiting."
-        )
+        view.path_summary = path_summary(status, path)
         view.path_open = count <= OPEN_UP_TO
     top = max((n.total for n in breakdown.slowest_nodes), default=0.0)
     for n in breakdown.slowest_nodes:
