@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kedro_run_report.analysis import HistoryRow, compare, history_rows, pick_baseline
+from kedro_run_report.analysis import (
+    HistoryRow,
+    compare,
+    history_rows,
+    pick_baseline,
+    selection_history,
+    unusual,
+)
+from kedro_run_report.analysis.usual_range import MAX_RUNS
 from kedro_run_report.errors import UnknownRunError
 from kedro_run_report.model import RunStatus, aggregate_checked
 from kedro_run_report.model.group import merge_group
@@ -45,7 +53,8 @@ def load_run_report(
     """The run with its context: the comparison with an earlier run and the run history.
 
     The baseline is ``compare_to`` when given, else the latest earlier run of the same
-    pipeline selection. A run read from a single file has no context.
+    pipeline selection; what is unusual is judged against the earlier runs of that selection.
+    A run read from a single file has no context.
     """
     source, warnings = locate(project_path=project_path, events=events, run_id=run_id)
     redactor = project_redactor(project_path)
@@ -67,7 +76,10 @@ def load_run_report(
         baseline = pick_baseline(earlier, current, load)
         baseline_status = baseline.status if baseline else None
     comparison = compare(status, baseline_status) if baseline_status is not None else None
-    return RunReport(status, comparison, history_rows(earlier, load), log_root=source.root)
+    judged = unusual(status, selection_history(earlier, current, load, limit=MAX_RUNS))
+    return RunReport(
+        status, comparison, history_rows(earlier, load), log_root=source.root, unusual=judged
+    )
 
 
 def load_group_report(

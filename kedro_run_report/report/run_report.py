@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kedro_run_report.analysis import Comparison, HistoryRow, critical_path, time_breakdown
+from kedro_run_report.analysis import (
+    Comparison,
+    HistoryRow,
+    Unusual,
+    critical_path,
+    time_breakdown,
+)
 from kedro_run_report.model import RunStatus
 
 
@@ -17,6 +23,7 @@ class RunReport:
     comparison: Comparison | None = None  # with the previous run of the same selection
     history: list[HistoryRow] = field(default_factory=list)  # recorded runs, newest first
     log_root: str | None = None  # the event log it was read from, when it is one
+    unusual: Unusual | None = None  # judged against the earlier runs of the same selection
 
     @classmethod
     def of(cls, run: RunStatus | RunReport) -> RunReport:
@@ -32,4 +39,5 @@ class RunReport:
         }
         data["comparison"] = self.comparison.to_dict() if self.comparison else None
         data["history"] = [row.to_dict() for row in self.history]
+        data["unusual"] = self.unusual.to_dict() if self.unusual else None
         return data
