@@ -73,3 +73,16 @@ def test_the_dataset_table_shows_the_drop() -> None:
     assert "fewer than the 1,000 rows of left" in rows["joined"].badge_title
     assert rows["left"].badge == "" and rows["right"].badge == ""
     assert all(r.badge == "" for r in dataset_rows(joined(910)))
+
+
+def test_a_split_shares_rows_out_and_is_not_marked() -> None:
+    def split(train: int, test: int) -> RunStatus:
+        log = EventLog().start([("split", ["table"], ["train", "test"])])
+        log.load("table", "split", rows=1000).node("split", 0.1)
+        log.save("train", "split", rows=train).save("test", "split", rows=test)
+        return aggregate(log.end().events)
+
+    assert row_drops(split(750, 250)) == {}  # every row went somewhere
+    assert row_drops(split(800, 300)) == {}  # overlapping samples: more, not fewer
+    lossy = row_drops(split(600, 200))  # 200 rows went nowhere: both outputs are marked
+    assert {d.label for d in lossy.values()} == {"-40% rows", "-80% rows"}

@@ -115,16 +115,21 @@ def row_drops(status: RunStatus, threshold: float = ROW_DROP_THRESHOLD) -> dict[
 
     A node's main input is its input with the most rows (a join's larger side); inputs and
     outputs whose rows were not recorded, and parameters, take no part. A node none of whose
-    inputs has a row count marks nothing.
+    inputs has a row count marks nothing, and so does a node whose outputs together hold at
+    least as many rows as its main input: a split (train and test) shares rows out, it does
+    not lose them.
     """
     found: dict[str, RowDrop] = {}
     for node in status.nodes.values():
         inputs = [ds for ds in _with_rows(status, node.inputs) if ds.rows]
-        if not inputs:
+        outputs = _with_rows(status, node.outputs)
+        if not inputs or not outputs:
             continue
         main = max(inputs, key=lambda ds: ds.rows or 0)  # the first of equals: input order
         most = main.rows or 0
-        for out in _with_rows(status, node.outputs):
+        if len(outputs) > 1 and sum(out.rows or 0 for out in outputs) >= most:
+            continue
+        for out in outputs:
             rows = out.rows or 0
             # an integer comparison: 900 of 1,000 rows is exactly 10% fewer, and marked
             if (most - rows) * 1_000_000 >= round(threshold * 1_000_000) * most:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import Comparison, Finding, NodeChange, Unusual, trend
+from kedro_run_report.analysis.compare import row_drop_lines
 from kedro_run_report.analysis.usual_range import (
     DRIFT_DOWN,
     DRIFT_UP,
@@ -92,6 +93,7 @@ class ComparisonView:
     added: int = 0
     removed: int = 0
     datasets: list[DataRow] = field(default_factory=list)
+    row_drops: list[str] = field(default_factory=list)  # "x: 6,027 -> 4,120 rows (-32%) ..."
     trend_svg: str | None = None
     trend_caption: str = ""
     unusual: list[UnusualRow] = field(default_factory=list)
@@ -235,6 +237,7 @@ def comparison_view(report: RunReport) -> ComparisonView | None:
     view.newly_failed = [(n.name, f"#node-{n.node_id}") for n in c.newly_failed]
     view.newly_succeeded = [(n.name, f"#node-{n.node_id}") for n in c.newly_succeeded]
     view.added, view.removed = len(c.added), len(c.removed)
+    view.row_drops = row_drop_lines(c)
     for d in c.datasets:
         rows = f"{format_count(d.previous_rows)} → {format_count(d.current_rows)}"
         size = f"{format_bytes(d.previous_size)} → {format_bytes(d.current_size)}"
@@ -288,9 +291,10 @@ def trend_chart(report: RunReport) -> tuple[str | None, str]:
             f'height="{num(float(y_low) - float(y_high))}" fill="{BAND_FILL}">'
             f"<title>{xml(tip)}</title></rect>"
         )
+        middle = TREND_W // 2  # a legend between "oldest" and "newest", clear of the points
         out.append(
-            f'<text x="{TREND_W - PAD}" y="{num(float(y_high) - 3)}" text-anchor="end">'
-            "usual range</text>"
+            f'<rect x="{middle - 40}" y="{TREND_H - 12}" width="12" height="9" '
+            f'fill="{BAND_FILL}"/><text x="{middle - 24}" y="{TREND_H - 4}">usual range</text>'
         )
     out += [
         f'<polyline points="{line}" fill="none" stroke="#9AA1AB" stroke-width="1.5"/>',
