@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers.event_log import EventLog
+from helpers.runs import TWO_STEPS, two_step_run
 
 from kedro_run_report.analysis import Unusual, unusual
 from kedro_run_report.analysis.usual_range import (
@@ -20,20 +21,11 @@ from kedro_run_report.analysis.usual_range import (
     usual_range,
 )
 from kedro_run_report.ids import dataset_id, node_id
-from kedro_run_report.model import RunStatus, aggregate
+from kedro_run_report.model import aggregate
 
-NODES = [("load", [], ["table"]), ("fit", ["table"], ["model"])]
+NODES = TWO_STEPS
 NOISE = [2.0, 2.1, 1.9, 2.05, 1.95, 2.2, 1.85, 2.0]  # seconds of "fit", a few % either way
-
-
-def run(fit: float = 2.0, rows: int = 1000, size: int = 50_000, run_id: str = "run") -> RunStatus:
-    """``load`` (0.1 s) saves ``table`` with ``rows`` and ``size``; ``fit`` takes ``fit`` s."""
-    log = EventLog().start(NODES)
-    log.node("load", 0.1).save("table", "load", 0.0, rows=rows, size=size)
-    log.node("fit", fit).save("model", "fit", 0.0)
-    events = log.end().events
-    events[1]["run_id"] = run_id
-    return aggregate(events)
+run = two_step_run
 
 
 def findings(result: Unusual, measure: str) -> dict[str, str]:
