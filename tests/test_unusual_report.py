@@ -11,10 +11,12 @@ from helpers.runs import two_step_log, two_step_run
 from kedro_run_report.analysis import HistoryRow, unusual
 from kedro_run_report.diagram.render import DiagramResult
 from kedro_run_report.ids import node_id
+from kedro_run_report.model import aggregate
 from kedro_run_report.report.html import render_html
-from kedro_run_report.report.load import load_run_report
+from kedro_run_report.report.load import MEASURES_FILE, load_run_report
 from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.views.page import build_view
+from kedro_run_report.store.runs import update_manifest
 
 NOISE = [2.0, 2.1, 1.9, 2.05, 1.95, 2.2, 1.85, 2.0]
 
@@ -84,3 +86,37 @@ def test_a_loaded_report_is_judged_against_the_same_selection_only(tmp_path: Pat
     # an earlier run judged against the runs before it
     earlier = load_run_report(events=str(root), run_id="run-3")
     assert earlier.unusual is not None and earlier.unusual.runs == 3
+
+
+def test_finished_runs_cache_their_measures_and_a_bad_cache_is_ignored(tmp_path: Path) -> None:
+    root = tmp_path / "log"
+    runs = []
+    for i, fit in enumerate(NOISE):
+        log = two_step_log(fit, t0=T0 + 100 * i)
+        run = record_run(root, log, f"run-{i}")
+        if i:  # the first run never finished: it is read, not cached
+            update_manifest(str(run), outcome=aggregate(log.events).outcome())
+        runs.append(run)
+    record_run(root, two_step_log(6.0, t0=T0 + 1000), "now")
+    first = load_run_report(events=str(root)).unusual
+    assert first is not None and first.runs == len(NOISE)
+    cached = [run / MEASURES_FILE for run in runs]
+    assert not cached[0].exists() and all(c.is_file() for c in cached[1:])
+    assert load_run_report(events=str(root)).unusual == first  # now from the caches
+    # the report reads the cache, not the events: a cache without "fit" counts one run less
+    data = json.loads(cached[1].read_text())
+    del data["durations"][node_id("fit")]
+    cached[1].write_text(json.dumps(data))
+    edited = load_run_report(events=str(root)).unusual
+    assert edited is not None and edited.findings[0].usual.runs == len(NOISE) - 1
+    # garbage, another version, a symlink or a directory: not used, the events are read
+    run_4 = cached[4].read_text()
+    cached[1].write_text("{not json")
+    cached[2].write_text(json.dumps({**data, "version": 99}))
+    cached[3].unlink()
+    cached[3].symlink_to(cached[4])
+    cached[5].unlink()
+    cached[5].mkdir()
+    assert load_run_report(events=str(root)).unusual == first
+    assert cached[3].is_symlink() and cached[5].is_dir()  # left as they were
+    assert cached[4].read_text() == run_4  # the link's target was not written through

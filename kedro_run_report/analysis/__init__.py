@@ -11,7 +11,7 @@ from kedro_run_report.analysis.baseline import (
     Baseline,
     pick_baseline,
     same_selection,
-    selection_history,
+    selection_records,
 )
 from kedro_run_report.analysis.compare import Comparison, DatasetChange, NodeChange, compare
 from kedro_run_report.analysis.critical_path import CriticalPath, critical_path
@@ -47,7 +47,7 @@ __all__ = [
     "lanes",
     "pick_baseline",
     "same_selection",
-    "selection_history",
+    "selection_records",
     "time_breakdown",
     "trend",
     "unusual",

@@ -115,20 +115,18 @@ def pick_baseline(
     return None
 
 
-def selection_history(
+def selection_records(
     records: Sequence[RunRecord], current: RunRecord, loader: Loader, *, limit: int
-) -> list[RunStatus]:
-    """Up to ``limit`` readable runs before ``current`` of its selection, oldest first.
+) -> list[RunRecord]:
+    """Up to ``limit`` runs before ``current`` of its selection, oldest first.
 
-    What a run's measures are judged against (``usual_range``); the same rules as
-    ``pick_baseline`` choose and skip the runs.
+    What a run's measures are judged against (``usual_range``). ``loader`` is called only for
+    a run whose manifest does not say its selection; the caller reads the runs themselves (and
+    skips those it cannot read).
     """
-    candidates = _Candidates(loader)
-    found: list[RunStatus] = []
-    for record in candidates.earlier_alike(records, current):
-        if len(found) >= limit:
+    chosen: list[RunRecord] = []
+    for record in _Candidates(loader).earlier_alike(records, current):
+        if len(chosen) >= limit:
             break
-        status = candidates.load(record)
-        if status is not None:
-            found.append(status)
-    return found[::-1]
+        chosen.append(record)
+    return chosen[::-1]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from math import isfinite
 from statistics import median
 from typing import Any
 
@@ -172,46 +173,96 @@ def judge(
     return Finding(measure, subject_id, name, value, usual, verdict, recent)
 
 
-def unusual(current: RunStatus, history: Sequence[RunStatus]) -> Unusual:
+@dataclass(frozen=True)
+class Measures:
+    """What a run is judged by, and judged against: a few numbers per node and dataset."""
+
+    durations: dict[str, float]  # node id -> span, for nodes that succeeded
+    rows: dict[str, float]  # dataset id -> recorded row count (parameters left out)
+    sizes: dict[str, float]  # dataset id -> recorded size in bytes
+    run_duration: float | None  # wall time of a successful run; None for any other
+
+
+MEASURES_VERSION = 1
+
+
+def measures_to_dict(m: Measures) -> dict[str, Any]:
+    """JSON-ready form (what a run's cache keeps)."""
+    return {
+        "version": MEASURES_VERSION,
+        "durations": m.durations,
+        "rows": m.rows,
+        "sizes": m.sizes,
+        "run_duration": m.run_duration,
+    }
+
+
+def measures_from_dict(data: dict[str, Any] | None) -> Measures | None:
+    """The Measures of :func:`measures_to_dict`; ``None`` for anything else."""
+    if not data or data.get("version") != MEASURES_VERSION:
+        return None
+    tables: list[dict[str, float]] = []
+    for key in ("durations", "rows", "sizes"):
+        table = data.get(key)
+        if not isinstance(table, dict) or not all(_number(v) for v in table.values()):
+            return None
+        tables.append({str(k): float(v) for k, v in table.items()})
+    run_duration = data.get("run_duration")
+    if run_duration is not None and not _number(run_duration):
+        return None
+    durations, rows, sizes = tables
+    return Measures(durations, rows, sizes, None if run_duration is None else float(run_duration))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and isfinite(value)
+
+
+def measures(run: RunStatus) -> Measures:
+    """The measures of one run (small: a history of them is cheap to keep in memory)."""
+    durations = {}
+    for node_id, node in run.nodes.items():
+        span = node_span(node, run) if node.status == SUCCESS else None
+        if span is not None:
+            durations[node_id] = span[1] - span[0]
+    data = [ds for ds in run.datasets.values() if not ds.is_parameter]
+    return Measures(
+        durations,
+        {ds.id: float(ds.rows) for ds in data if ds.rows is not None},
+        {ds.id: float(ds.size) for ds in data if ds.size is not None},
+        run.pipeline.duration if run.pipeline.status == SUCCESS else None,
+    )
+
+
+def unusual(current: RunStatus, history: Sequence[RunStatus | Measures]) -> Unusual:
     """Judge ``current`` against ``history``: earlier runs of the same selection, oldest first.
 
     Durations are node spans (loads and saves included) of nodes that succeeded, matched by
     node id; rows and sizes are those recorded for a dataset, parameters left out.
     """
+    now = measures(current)
+    earlier = [m if isinstance(m, Measures) else measures(m) for m in history]
     findings: list[Finding] = []
-    for node_id, node in current.nodes.items():
-        value = _duration(current, node_id)
-        if value is None:
-            continue
-        earlier = [d for d in (_duration(run, node_id) for run in history) if d is not None]
-        finding = judge(DURATION, node_id, node.name, value, earlier)
-        if finding is not None:
-            findings.append(finding)
+    for node_id, value in now.durations.items():
+        values = [m.durations[node_id] for m in earlier if node_id in m.durations]
+        found = judge(DURATION, node_id, current.nodes[node_id].name, value, values)
+        if found is not None:
+            findings.append(found)
     for ds_id, ds in current.datasets.items():
-        if ds.is_parameter:
-            continue
-        for measure, now in ((ROWS, ds.rows), (SIZE, ds.size)):
-            if now is None:
+        for measure, table in ((ROWS, _rows), (SIZE, _sizes)):
+            if ds_id not in table(now):
                 continue
-            found = (_data_measure(run, ds_id, measure) for run in history)
-            earlier = [float(v) for v in found if v is not None]
-            finding = judge(measure, ds_id, ds.name, float(now), earlier)
-            if finding is not None:
-                findings.append(finding)
-    durations = [r.pipeline.duration for r in history if r.pipeline.status == SUCCESS]
-    return Unusual(len(history), findings, usual_range(durations, RULES[DURATION]))
+            values = [table(m)[ds_id] for m in earlier if ds_id in table(m)]
+            found = judge(measure, ds_id, ds.name, table(now)[ds_id], values)
+            if found is not None:
+                findings.append(found)
+    durations = [m.run_duration for m in earlier if m.run_duration is not None]
+    return Unusual(len(earlier), findings, usual_range(durations, RULES[DURATION]))
 
 
-def _duration(run: RunStatus, node_id: str) -> float | None:
-    node = run.nodes.get(node_id)
-    if node is None or node.status != SUCCESS:
-        return None
-    span = node_span(node, run)
-    return None if span is None else span[1] - span[0]
+def _rows(m: Measures) -> dict[str, float]:
+    return m.rows
 
 
-def _data_measure(run: RunStatus, ds_id: str, measure: str) -> int | None:
-    ds = run.datasets.get(ds_id)
-    if ds is None:
-        return None
-    return ds.rows if measure == ROWS else ds.size
+def _sizes(m: Measures) -> dict[str, float]:
+    return m.sizes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from kedro_run_report.analysis import (
@@ -9,11 +10,17 @@ from kedro_run_report.analysis import (
     compare,
     history_rows,
     pick_baseline,
-    selection_history,
+    selection_records,
     unusual,
 )
-from kedro_run_report.analysis.usual_range import MAX_RUNS
-from kedro_run_report.errors import UnknownRunError
+from kedro_run_report.analysis.usual_range import (
+    MAX_RUNS,
+    Measures,
+    measures,
+    measures_from_dict,
+    measures_to_dict,
+)
+from kedro_run_report.errors import RunReportError, UnknownRunError
 from kedro_run_report.model import RunStatus, aggregate_checked
 from kedro_run_report.model.group import merge_group
 from kedro_run_report.redact import PATTERNS, Redactor
@@ -21,6 +28,7 @@ from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.settings import GROUP, log_location, project_secret_values
 from kedro_run_report.store.locate import locate
 from kedro_run_report.store.reading import iter_run_events
+from kedro_run_report.store.run_cache import read_cached, write_cached
 from kedro_run_report.store.runs import RunRecord, find_run, list_runs
 
 
@@ -76,10 +84,29 @@ def load_run_report(
         baseline = pick_baseline(earlier, current, load)
         baseline_status = baseline.status if baseline else None
     comparison = compare(status, baseline_status) if baseline_status is not None else None
-    judged = unusual(status, selection_history(earlier, current, load, limit=MAX_RUNS))
+    alike = selection_records(earlier, current, load, limit=MAX_RUNS)
+    history = [m for m in (run_measures(record, load) for record in alike) if m is not None]
+    judged = unusual(status, history)
     return RunReport(
         status, comparison, history_rows(earlier, load), log_root=source.root, unusual=judged
     )
+
+
+MEASURES_FILE = "measures.json"
+
+
+def run_measures(record: RunRecord, load: Callable[[RunRecord], RunStatus]) -> Measures | None:
+    """What a run is judged by: from its cache when it has one, else from its events (and
+    then cached, for a finished run); ``None`` for a run that cannot be read."""
+    cached = measures_from_dict(read_cached(record, MEASURES_FILE))
+    if cached is not None:
+        return cached
+    try:
+        found = measures(load(record))
+    except (RunReportError, OSError):
+        return None  # a run pruned meanwhile, or a corrupt one
+    write_cached(record, MEASURES_FILE, measures_to_dict(found))
+    return found
 
 
 def load_group_report(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers.event_log import EventLog
 from helpers.runs import TWO_STEPS, two_step_run
@@ -18,6 +20,9 @@ from kedro_run_report.analysis.usual_range import (
     RULES,
     SIZE,
     judge,
+    measures,
+    measures_from_dict,
+    measures_to_dict,
     usual_range,
 )
 from kedro_run_report.ids import dataset_id, node_id
@@ -150,3 +155,25 @@ def test_the_range_and_its_floors() -> None:
     assert spread is not None and spread.high == pytest.approx(10.0 + 3 * 1.4826)
     assert judge(ROWS, "d", "d", 0.0, [0.0] * MIN_RUNS) is None  # an always-empty table
     assert judge(ROWS, "d", "d", 5.0, [0.0] * MIN_RUNS) is not None
+
+
+def test_measures_round_trip_and_odd_caches_are_refused() -> None:
+    status = run(3.0, rows=7, size=70)
+    kept = measures(status)
+    assert measures_from_dict(json.loads(json.dumps(measures_to_dict(kept)))) == kept
+    assert kept.rows == {dataset_id("table"): 7.0} and kept.run_duration == status.pipeline.duration
+    good = measures_to_dict(kept)
+    for bad in (
+        None,
+        {},
+        {**good, "version": 2},
+        {**good, "rows": []},
+        {**good, "rows": {"x": "7"}},
+        {**good, "rows": {"x": True}},
+        {**good, "sizes": {"x": float("nan")}},
+        {**good, "run_duration": "1"},
+    ):
+        assert measures_from_dict(bad) is None, bad
+    # judging against kept measures is judging against the runs
+    history = [run(fit) for fit in NOISE]
+    assert unusual(run(6.0), [measures(h) for h in history]) == unusual(run(6.0), history)
