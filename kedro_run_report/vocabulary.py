@@ -38,6 +38,10 @@ CLUSTER_FILL = "#F7F8FA"  # the background of a namespace in the diagram
 EDGE = "#8C95A1"  # the diagram's edges
 FADED = "#8C95A1"  # text of what a partial run did not select
 PARAM_STROKE = "#B8BEC7"  # the outline of a parameters box
+# A dataset with notably fewer rows than its producing node's main input (a filter or a join
+# that dropped rows): its cue leads with this mark and is written in this colour.
+ROW_DROP_CUE = "▼"
+ROW_DROP_COLOUR = "#B0481A"
 # Phase hues, apart from the status colours so that a bar's colour never reads as a status:
 # compute strong, I/O light.
 PHASE_COLOURS = {"load": "#8DBFE3", "compute": "#2B6CB0", "save": "#B9A2DE"}
@@ -47,6 +51,7 @@ PAGE_COLOURS = {
     "accent": ACCENT,
     "muted": MUTED,
     "param": PARAM_STROKE,
+    "rows_dropped": ROW_DROP_COLOUR,
     **{status: style[1] for status, style in STATUS_STYLE.items()},
     **PHASE_COLOURS,
 }

@@ -247,7 +247,7 @@ def test_full_run_has_no_partial_note() -> None:
     view = build_view(scenarios.success(), DiagramResult(None, "n"), title=None, version="x")
     assert view.partial_note == "" and view.comparison is None  # no history: no section
     assert view.timing is not None and view.timing.steps
-    assert "Compared with the previous run" not in render_html(scenarios.success()).html
+    assert "Compared with earlier runs" not in render_html(scenarios.success()).html
 
 
 def test_comparison_section() -> None:

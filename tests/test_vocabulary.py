@@ -26,6 +26,7 @@ def test_the_stylesheet_repeats_the_vocabulary_s_colours() -> None:
         ("--accent", vocabulary.ACCENT),
         ("--text", vocabulary.TEXT),
         ("--muted", vocabulary.MUTED),
+        ("--rows-drop", vocabulary.ROW_DROP_COLOUR),
     ):
         assert f"{prop}: {colour.lower()};" in light, prop
 

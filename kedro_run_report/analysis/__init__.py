@@ -1,4 +1,5 @@
-"""Pure analyses of recorded runs: where the time went, and what changed since last time.
+"""Pure analyses of recorded runs: where the time went, what changed since last time and what is
+unusual against the runs before.
 
 Every function here takes ``RunStatus`` objects (or store records plus a loader callable) and
 does no I/O of its own, so reporters and the CLI can call them freely and tests need no files.
@@ -6,7 +7,12 @@ does no I/O of its own, so reporters and the CLI can call them freely and tests 
 
 from __future__ import annotations
 
-from kedro_run_report.analysis.baseline import Baseline, pick_baseline, same_selection
+from kedro_run_report.analysis.baseline import (
+    Baseline,
+    pick_baseline,
+    same_selection,
+    selection_records,
+)
 from kedro_run_report.analysis.compare import Comparison, DatasetChange, NodeChange, compare
 from kedro_run_report.analysis.critical_path import CriticalPath, critical_path
 from kedro_run_report.analysis.dataset_changes import dataset_changes
@@ -19,6 +25,7 @@ from kedro_run_report.analysis.time_breakdown import (
     TimeBreakdown,
     time_breakdown,
 )
+from kedro_run_report.analysis.usual_range import Finding, Unusual, UsualRange, unusual
 
 __all__ = [
     "Baseline",
@@ -26,12 +33,15 @@ __all__ = [
     "CriticalPath",
     "DatasetChange",
     "DatasetTime",
+    "Finding",
     "HistoryRow",
     "Lane",
     "NodeChange",
     "NodeTime",
     "Resume",
     "TimeBreakdown",
+    "Unusual",
+    "UsualRange",
     "compare",
     "critical_path",
     "dataset_changes",
@@ -40,6 +50,8 @@ __all__ = [
     "pick_baseline",
     "resume",
     "same_selection",
+    "selection_records",
     "time_breakdown",
     "trend",
+    "unusual",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,55 @@ def same_selection(a: RunStatus, b: RunStatus) -> bool:
     )
 
 
+class _Candidates:
+    """The records of a log, loaded at most once each, with their pipeline selection."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.cache: dict[str, RunStatus | None] = {}
+
+    def load(self, record: RunRecord) -> RunStatus | None:
+        """The record's RunStatus; ``None`` for a run that cannot be read."""
+        if record.problem is not None:
+            return None
+        if record.key not in self.cache:
+            try:
+                self.cache[record.key] = self.loader(record)
+            except (RunReportError, OSError):
+                self.cache[record.key] = None  # a run pruned meanwhile, or a corrupt one
+        return self.cache[record.key]
+
+    def selection_of(self, record: RunRecord) -> Selection | None:
+        """The record's selection, from its manifest or else from its events."""
+        manifest = record.manifest
+        if record.problem is not None:
+            return None
+        if "pipeline_names" in manifest and "filters" in manifest:
+            names = manifest["pipeline_names"]
+            # store.list_runs checked this; a record made elsewhere may hold anything
+            if names is not None and not isinstance(names, (list, tuple)):
+                return None
+            return selection(names, manifest["filters"])
+        status = self.load(record)
+        if status is None:
+            return None
+        return selection(status.pipeline.pipeline_names, status.pipeline.filters)
+
+    def earlier_alike(
+        self, records: Sequence[RunRecord], current: RunRecord
+    ) -> Iterator[RunRecord]:
+        """The records before ``current`` with its selection, newest first (lazily: reading a
+        run's events to learn its selection stops where the caller stops)."""
+        wanted = self.selection_of(current)
+        if wanted is None:
+            return
+        position = (current.start, current.key)
+        earlier = [r for r in records if (r.start, r.key) < position and r.key != current.key]
+        for record in sorted(earlier, key=lambda r: (r.start, r.key), reverse=True):
+            if self.selection_of(record) == wanted:
+                yield record
+
+
 def pick_baseline(
     records: Sequence[RunRecord],
     current: RunRecord,
@@ -57,43 +106,27 @@ def pick_baseline(
     ``OSError``) are skipped, and so, with ``successful_only``, are runs that did not
     succeed. ``None`` when no run qualifies.
     """
-    cache: dict[str, RunStatus | None] = {}
-
-    def load(record: RunRecord) -> RunStatus | None:
-        if record.problem is not None:
-            return None
-        if record.key not in cache:
-            try:
-                cache[record.key] = loader(record)
-            except (RunReportError, OSError):
-                cache[record.key] = None  # a run pruned meanwhile, or a corrupt one
-        return cache[record.key]
-
-    def selection_of(record: RunRecord) -> Selection | None:
-        manifest = record.manifest
-        if record.problem is not None:
-            return None
-        if "pipeline_names" in manifest and "filters" in manifest:
-            names = manifest["pipeline_names"]
-            # store.list_runs checked this; a record made elsewhere may hold anything
-            if names is not None and not isinstance(names, (list, tuple)):
-                return None
-            return selection(names, manifest["filters"])
-        status = load(record)
-        if status is None:
-            return None
-        return selection(status.pipeline.pipeline_names, status.pipeline.filters)
-
-    wanted = selection_of(current)
-    if wanted is None:
-        return None
-    position = (current.start, current.key)
-    earlier = [r for r in records if (r.start, r.key) < position and r.key != current.key]
-    for record in sorted(earlier, key=lambda r: (r.start, r.key), reverse=True):
-        if selection_of(record) != wanted:
-            continue
-        status = load(record)
+    candidates = _Candidates(loader)
+    for record in candidates.earlier_alike(records, current):
+        status = candidates.load(record)
         if status is None or (successful_only and status.pipeline.status != SUCCESS):
             continue
         return Baseline(record=record, status=status)
     return None
+
+
+def selection_records(
+    records: Sequence[RunRecord], current: RunRecord, loader: Loader, *, limit: int
+) -> list[RunRecord]:
+    """Up to ``limit`` runs before ``current`` of its selection, oldest first.
+
+    What a run's measures are judged against (``usual_range``). ``loader`` is called only for
+    a run whose manifest does not say its selection; the caller reads the runs themselves (and
+    skips those it cannot read).
+    """
+    chosen: list[RunRecord] = []
+    for record in _Candidates(loader).earlier_alike(records, current):
+        if len(chosen) >= limit:
+            break
+        chosen.append(record)
+    return chosen[::-1]

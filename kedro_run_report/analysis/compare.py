@@ -18,6 +18,7 @@ __all__ = [
     "compare",
     "dataset_changes",
     "pick_baseline",
+    "row_drop_lines",
     "same_selection",
 ]
 
@@ -220,3 +221,17 @@ def _node_change(
         regression=regression,
         improvement=improvement,
     )
+
+
+def row_drop_lines(comparison: Comparison) -> list[str]:
+    """One line per dataset whose rows dropped since the baseline:
+    ``"model_input_table: 6,027 -> 4,120 rows (-32%) since run 2024-05-01T12.00.00.000Z"``."""
+    lines = []
+    for change in comparison.rows_dropped:
+        before, after = change.previous_rows or 0, change.current_rows or 0
+        percent = f" ({round((change.rows_relative or 0.0) * 100):+d}%)" if before else ""
+        lines.append(
+            f"{change.name}: {before:,} -> {after:,} rows{percent} "
+            f"since run {comparison.previous_run_id}"
+        )
+    return lines

@@ -7,9 +7,10 @@ diagram, its painter and the namespace summaries can share them without an impor
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from kedro_run_report.ids import dataset_id, strip_transcoding
-from kedro_run_report.model import NodeRun, RunStatus
+from kedro_run_report.model import DatasetRun, NodeRun, RunStatus
 from kedro_run_report.vocabulary import ACCENT
 
 
@@ -70,6 +71,75 @@ def namespace_order(namespaces: set[str]) -> list[str]:
     for top in sorted(children.get("", ())):
         walk(top)
     return order
+
+
+ROW_DROP_THRESHOLD = 0.1  # an output this much smaller than the main input is marked
+
+
+@dataclass(frozen=True)
+class RowDrop:
+    """A node's output with notably fewer rows than the node's main input."""
+
+    dataset_id: str
+    rows: int
+    node: str  # the node's name
+    main_input: str  # the input with the most rows
+    input_rows: int
+
+    @property
+    def relative(self) -> float:
+        """``-0.31`` for an output with 31% fewer rows than the main input."""
+        return (self.rows - self.input_rows) / self.input_rows
+
+    @property
+    def percent(self) -> int:
+        """How many percent fewer rows, rounded: ``31``."""
+        return round(-self.relative * 100)
+
+    @property
+    def label(self) -> str:
+        """``"-31% rows"``."""
+        return f"-{self.percent}% rows"
+
+    @property
+    def explanation(self) -> str:
+        """What the label means, for a tooltip."""
+        return (
+            f"{self.rows:,} rows, {self.percent}% fewer than the {self.input_rows:,} rows of "
+            f"{self.main_input}, the largest input of node {self.node}"
+        )
+
+
+def row_drops(status: RunStatus, threshold: float = ROW_DROP_THRESHOLD) -> dict[str, RowDrop]:
+    """Dataset id -> its row drop, for each node output with ``threshold`` fewer rows or more.
+
+    A node's main input is its input with the most rows (a join's larger side); inputs and
+    outputs whose rows were not recorded, and parameters, take no part. A node none of whose
+    inputs has a row count marks nothing, and so does a node whose outputs together hold at
+    least as many rows as its main input: a split (train and test) shares rows out, it does
+    not lose them.
+    """
+    found: dict[str, RowDrop] = {}
+    for node in status.nodes.values():
+        inputs = [ds for ds in _with_rows(status, node.inputs) if ds.rows]
+        outputs = _with_rows(status, node.outputs)
+        if not inputs or not outputs:
+            continue
+        main = max(inputs, key=lambda ds: ds.rows or 0)  # the first of equals: input order
+        most = main.rows or 0
+        if len(outputs) > 1 and sum(out.rows or 0 for out in outputs) >= most:
+            continue
+        for out in outputs:
+            rows = out.rows or 0
+            # an integer comparison: 900 of 1,000 rows is exactly 10% fewer, and marked
+            if (most - rows) * 1_000_000 >= round(threshold * 1_000_000) * most:
+                found[out.id] = RowDrop(out.id, rows, node.name, main.name, most)
+    return found
+
+
+def _with_rows(status: RunStatus, names: list[str]) -> list[DatasetRun]:
+    datasets = (status.datasets.get(dataset_id(name)) for name in names)
+    return [ds for ds in datasets if ds is not None and not ds.is_parameter and ds.rows is not None]
 
 
 _NODE_HEAD = re.compile(

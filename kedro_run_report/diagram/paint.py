@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from kedro_run_report.diagram.marks import RowDrop, row_drops
 from kedro_run_report.diagram.svg_clean import outline_xs
 from kedro_run_report.formatting import (
     format_bytes,
@@ -29,7 +30,12 @@ from kedro_run_report.model import (
     DatasetRun,
     RunStatus,
 )
-from kedro_run_report.vocabulary import STATUS_STYLE, STATUS_WORD
+from kedro_run_report.vocabulary import (
+    ROW_DROP_COLOUR,
+    ROW_DROP_CUE,
+    STATUS_STYLE,
+    STATUS_WORD,
+)
 
 # Placeholders laid out where a cue goes: digits have one width in Helvetica, so the box
 # fits the widest usual cue ("! interrupted", "1.8 MB · 77,096 rows") whatever is shown.
@@ -50,6 +56,7 @@ class Paint:
     dash: str | None = None  # "dashed" | "dotted"
     cue: str | None = None  # the second label line, centred
     mark: str | None = None  # one-line labels: the leading status mark
+    cue_colour: str | None = None  # None: the cue keeps the layout's muted colour
 
 
 def node_cue(status: str, duration: float) -> str:
@@ -60,16 +67,22 @@ def node_cue(status: str, duration: float) -> str:
     return f"{mark} {STATUS_WORD.get(status, status)}"
 
 
-def dataset_cue(dataset: DatasetRun) -> str:
-    """The text cue under a dataset name: size and rows, or its status."""
+def dataset_cue(dataset: DatasetRun, drop: RowDrop | None = None) -> str:
+    """The text cue under a dataset name: size and rows, or its status.
+
+    An output with notably fewer rows than its node's main input says so instead of its row
+    count (``"▼ -31% rows · 1.8 MB"``): the count is in the dataset table.
+    """
     if dataset.status == FAILED:
         operation = dataset.error.operation if dataset.error else None
         failed = f"{STATUS_STYLE[FAILED][2]} {STATUS_WORD[FAILED]}"
         return f"{failed} {operation}" if operation else failed
     parts = []
+    if drop is not None:
+        parts.append(f"{ROW_DROP_CUE} {drop.label}")
     if dataset.size is not None:
         parts.append(format_bytes(dataset.size))
-    if dataset.rows is not None:
+    if dataset.rows is not None and drop is None:
         parts.append(f"{format_count(dataset.rows)} rows")
     if parts:
         return " · ".join(parts)
@@ -94,21 +107,24 @@ def paints(status: RunStatus, *, compact: bool) -> dict[str, Paint]:
             None if compact else node_cue(node.status, node.compute_duration),
             mark if compact else None,
         )
+    drops = row_drops(status)
     for ds in status.datasets.values():
         if ds.is_parameter:
             out[f"d_{ds.id}"] = Paint(f"param {ds.status}")
             continue
         fill, stroke, _ = STATUS_STYLE.get(ds.status, STATUS_STYLE[NOT_RUN])
         memory = (ds.type or "").endswith("MemoryDataset")
+        drop = drops.get(ds.id) if ds.status != FAILED else None
         mark = STATUS_STYLE[ds.status][2] if ds.status in (FAILED, INTERRUPTED) else ""
         out[f"d_{ds.id}"] = Paint(
-            f"data {ds.status}",
+            f"data {ds.status}" + (" rows-dropped" if drop else ""),
             fill if ds.status in (FAILED, INTERRUPTED) else "#FFFFFF",
             stroke,
             "2.2" if ds.status == FAILED else None,
             "dashed" if memory or ds.status == NOT_RUN else None,
-            None if compact else dataset_cue(ds),
-            mark if compact else None,
+            None if compact else dataset_cue(ds, drop),
+            (mark or (ROW_DROP_CUE if drop else "")) if compact else None,
+            ROW_DROP_COLOUR if drop else None,
         )
     return out
 
@@ -160,6 +176,8 @@ def _paint_text(chunk: str, paint: Paint, digits: int) -> str:
         content = f"{paint.mark} {content}"  # a failed dataset: the mark leads its name
     else:
         return chunk
+    if paint.cue_colour is not None and paint.cue is not None:
+        attrs = re.sub(r' fill="[^"]*"', "", attrs) + f' fill="{paint.cue_colour}"'
     if centre is None:
         text = f'<text{lead} text-anchor="start" x="{x}"{attrs}>{content}</text>'
     else:

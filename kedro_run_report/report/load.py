@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from kedro_run_report.analysis import HistoryRow, compare, history_rows, pick_baseline
-from kedro_run_report.errors import UnknownRunError
+from kedro_run_report.analysis import (
+    HistoryRow,
+    compare,
+    history_rows,
+    pick_baseline,
+    selection_records,
+    unusual,
+)
+from kedro_run_report.analysis.usual_range import (
+    MAX_RUNS,
+    Measures,
+    measures,
+    measures_from_dict,
+    measures_to_dict,
+)
+from kedro_run_report.errors import RunReportError, UnknownRunError
 from kedro_run_report.model import RunStatus, aggregate_checked
 from kedro_run_report.model.group import merge_group
 from kedro_run_report.redact import PATTERNS, Redactor
@@ -13,6 +28,7 @@ from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.settings import GROUP, log_location, project_secret_values
 from kedro_run_report.store.locate import locate, log_root
 from kedro_run_report.store.reading import iter_run_events
+from kedro_run_report.store.run_cache import read_cached, write_cached
 from kedro_run_report.store.runs import RunRecord, find_run, list_runs
 
 
@@ -45,7 +61,8 @@ def load_run_report(
     """The run with its context: the comparison with an earlier run and the run history.
 
     The baseline is ``compare_to`` when given, else the latest earlier run of the same
-    pipeline selection. A run read from a single file has no context.
+    pipeline selection; what is unusual is judged against the earlier runs of that selection.
+    A run read from a single file has no context.
     """
     source, warnings = locate(project_path=project_path, events=events, run_id=run_id)
     redactor = project_redactor(project_path)
@@ -67,7 +84,29 @@ def load_run_report(
         baseline = pick_baseline(earlier, current, load)
         baseline_status = baseline.status if baseline else None
     comparison = compare(status, baseline_status) if baseline_status is not None else None
-    return RunReport(status, comparison, history_rows(earlier, load), log_root=source.root)
+    alike = selection_records(earlier, current, load, limit=MAX_RUNS)
+    history = [m for m in (run_measures(record, load) for record in alike) if m is not None]
+    judged = unusual(status, history)
+    return RunReport(
+        status, comparison, history_rows(earlier, load), log_root=source.root, unusual=judged
+    )
+
+
+MEASURES_FILE = "measures.json"
+
+
+def run_measures(record: RunRecord, load: Callable[[RunRecord], RunStatus]) -> Measures | None:
+    """What a run is judged by: from its cache when it has one, else from its events (and
+    then cached, for a finished run); ``None`` for a run that cannot be read."""
+    cached = measures_from_dict(read_cached(record, MEASURES_FILE))
+    if cached is not None:
+        return cached
+    try:
+        found = measures(load(record))
+    except (RunReportError, OSError):
+        return None  # a run pruned meanwhile, or a corrupt one
+    write_cached(record, MEASURES_FILE, measures_to_dict(found))
+    return found
 
 
 def load_group_report(

@@ -8,6 +8,7 @@ from typing import Any
 from kedro_run_report.analysis import (
     Comparison,
     HistoryRow,
+    Unusual,
     critical_path,
     resume,
     time_breakdown,
@@ -23,6 +24,7 @@ class RunReport:
     comparison: Comparison | None = None  # with the previous run of the same selection
     history: list[HistoryRow] = field(default_factory=list)  # recorded runs, newest first
     log_root: str | None = None  # the event log it was read from, when it is one
+    unusual: Unusual | None = None  # judged against the earlier runs of the same selection
 
     @classmethod
     def of(cls, run: RunStatus | RunReport) -> RunReport:
@@ -40,4 +42,5 @@ class RunReport:
         data["resume"] = found.to_dict() if found else None
         data["comparison"] = self.comparison.to_dict() if self.comparison else None
         data["history"] = [row.to_dict() for row in self.history]
+        data["unusual"] = self.unusual.to_dict() if self.unusual else None
         return data

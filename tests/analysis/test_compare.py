@@ -10,6 +10,7 @@ from helpers.event_log import CHAIN, EventLog
 from helpers.runs import with_node_id
 
 from kedro_run_report.analysis import Comparison, NodeChange, compare, pick_baseline
+from kedro_run_report.analysis.compare import row_drop_lines
 from kedro_run_report.errors import EventLogError
 from kedro_run_report.ids import dataset_id, node_id
 from kedro_run_report.model import RunStatus, aggregate
@@ -106,6 +107,17 @@ def test_datasets_with_notable_size_or_row_changes() -> None:
     assert emptied.rows_dropped and emptied.rows_relative == pytest.approx(-1.0)
     from_zero = compare(run(5, 1000, 1), run(0, 1000, 1)).datasets[0]
     assert from_zero.rows_changed and from_zero.rows_relative is None
+
+
+def test_the_comparison_says_which_rows_dropped_since_the_baseline() -> None:
+    # k: 1,000 -> 690 dropped; g: 50 -> 100 grew; t: 104 -> 100 is noise; s: 20 -> 0 emptied
+    before = timed_run(BEFORE, "old", k=1000, g=50, t=104, s=20)
+    after = timed_run(BEFORE, "new", k=690, s=0)
+    assert row_drop_lines(compare(after, before)) == [
+        "s: 20 -> 0 rows (-100%) since run old",
+        "k: 1,000 -> 690 rows (-31%) since run old",
+    ]
+    assert row_drop_lines(compare(before, before)) == []
 
 
 def test_to_dict_is_json_ready_with_ids_and_rounded_numbers() -> None:

@@ -107,3 +107,24 @@ def hand_built(
     fields: dict[str, Any] = {"status": SUCCESS, "start": first, "end": last, "pid": 1}
     fields.update(pipeline)
     return RunStatus(pipeline=PipelineRun(**fields), nodes=runs, datasets={})
+
+
+TWO_STEPS = [("load", [], ["table"]), ("fit", ["table"], ["model"])]
+
+
+def two_step_log(
+    fit: float = 2.0, rows: int = 1000, size: int = 50_000, t0: float | None = None
+) -> EventLog:
+    """``load`` (0.1 s) saves ``table`` with ``rows`` and ``size``; ``fit`` takes ``fit`` s.
+
+    The runs of a history, for judging a run against it (``analysis.usual_range``).
+    """
+    log = EventLog() if t0 is None else EventLog(t0)
+    log.start(TWO_STEPS)
+    log.node("load", 0.1).save("table", "load", 0.0, rows=rows, size=size)
+    return log.node("fit", fit).save("model", "fit", 0.0).end()
+
+
+def two_step_run(fit: float = 2.0, rows: int = 1000, size: int = 50_000) -> RunStatus:
+    """The status of a :func:`two_step_log` run."""
+    return aggregate(two_step_log(fit, rows, size).events)

@@ -1,16 +1,28 @@
-"""The "Compared with the previous run" section: what changed, and the duration trend."""
+"""The "Compared with earlier runs" section: what is unusual, what changed since the previous
+run, and the duration trend with its usual range."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import Comparison, NodeChange, trend
+from kedro_run_report.analysis import Comparison, Finding, NodeChange, Unusual, trend
+from kedro_run_report.analysis.compare import row_drop_lines
+from kedro_run_report.analysis.usual_range import (
+    DRIFT_DOWN,
+    DRIFT_UP,
+    DURATION,
+    HIGH,
+    MIN_RUNS,
+    ROWS,
+    K,
+)
 from kedro_run_report.formatting import format_bytes, format_count, format_duration, num, xml
 from kedro_run_report.model import NOT_RUN
 from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.vocabulary import ACCENT, GRID, MUTED, STATUS_STYLE, STATUS_WORD
 
 NO_BASELINE = "No earlier run of the same pipeline selection to compare with."
+BAND_FILL = "#DDE1F7"  # the usual range behind the trend line: a pale tint of the accent
 TREND_W, TREND_H, PAD = 560, 120, 28
 UNREADABLE_COLOUR = "#9AA1AB"
 
@@ -53,6 +65,18 @@ class DataRow:
 
 
 @dataclass
+class UnusualRow:
+    """A measure of this run outside its usual range, or drifting."""
+
+    name: str
+    href: str
+    measure: str  # "duration", "rows" or "size"
+    now: str
+    usual: str  # "1.2 s – 1.9 s"
+    verdict: str  # "3.1× the usual", "rising for 5 runs: 2.0 s → 3.0 s"
+
+
+@dataclass
 class ComparisonView:
     """What the comparison section prints; ``message`` alone when there is no baseline."""
 
@@ -69,8 +93,93 @@ class ComparisonView:
     added: int = 0
     removed: int = 0
     datasets: list[DataRow] = field(default_factory=list)
+    row_drops: list[str] = field(default_factory=list)  # "x: 6,027 -> 4,120 rows (-32%) ..."
     trend_svg: str | None = None
     trend_caption: str = ""
+    unusual: list[UnusualRow] = field(default_factory=list)
+    unusual_note: str = ""  # what the findings were judged against, or why nothing was
+    unusual_judged: bool = False  # the history was long enough to judge against
+
+
+def judged(unusual: Unusual | None) -> bool:
+    """Whether the history was long enough to judge anything against."""
+    return unusual is not None and unusual.runs >= MIN_RUNS
+
+
+def _measure_text(measure: str, value: float) -> str:
+    if measure == DURATION:
+        return format_duration(value)
+    if measure == ROWS:
+        return format_count(round(value))
+    return format_bytes(round(value))
+
+
+def _verdict(finding: Finding) -> str:
+    """``"3.1× the usual"``, ``"below the usual"``, ``"rising for 5 runs: 2.0 s → 3.0 s"``."""
+    if finding.verdict in (DRIFT_UP, DRIFT_DOWN):
+        way = "rising" if finding.verdict == DRIFT_UP else "falling"
+        first, last = finding.recent[0], finding.recent[-1]
+        text = f"{_measure_text(finding.measure, first)} → {_measure_text(finding.measure, last)}"
+        return f"{way} for {len(finding.recent)} runs: {text}"
+    ratio = finding.ratio
+    if ratio is not None and ratio >= 1.5:
+        return f"{ratio:.1f}× the usual"
+    if ratio is not None:
+        return f"{signed_percent(ratio - 1)} on the usual"
+    return "above the usual" if finding.verdict == HIGH else "below the usual"
+
+
+def _usual_text(finding: Finding) -> str:
+    low = _measure_text(finding.measure, max(finding.usual.low, 0.0))
+    high = _measure_text(finding.measure, finding.usual.high)
+    return f"{low} – {high}"
+
+
+def unusual_rows(unusual: Unusual) -> list[UnusualRow]:
+    """One row per finding: durations first, then rows and sizes, in pipeline order."""
+    order = {DURATION: 0, ROWS: 1}
+    rows = []
+    for f in sorted(unusual.findings, key=lambda f: order.get(f.measure, 2)):
+        anchor = "node" if f.measure == DURATION else "dataset"
+        rows.append(
+            UnusualRow(
+                f.name,
+                f"#{anchor}-{f.subject_id}",
+                f.measure,
+                _measure_text(f.measure, f.value),
+                _usual_text(f),
+                _verdict(f),
+            )
+        )
+    return rows
+
+
+def unusual_note(unusual: Unusual | None) -> str:
+    """What the findings were judged against, or why nothing was."""
+    if unusual is None:
+        return ""
+    if not judged(unusual):
+        return (
+            f"{unusual.runs} earlier run{'' if unusual.runs == 1 else 's'} of this pipeline "
+            f"selection: at least {MIN_RUNS} are needed to tell what is usual."
+        )
+    return (
+        f"Against the {unusual.runs} earlier runs of this pipeline selection: the usual range "
+        f"is the median ± {K:g} × the scaled median absolute deviation (never narrower than "
+        "±20% and 0.5 s for durations, ±10% for rows, ±20% for sizes)."
+    )
+
+
+def duration_badges(report: RunReport) -> dict[str, tuple[str, str]]:
+    """Node id -> (badge, tooltip): from the usual ranges when the history is long enough,
+    else from the comparison with the previous run."""
+    if not judged(report.unusual):
+        return regression_badges(report.comparison)
+    assert report.unusual is not None
+    return {
+        f.subject_id: (_verdict(f), f"usual {_usual_text(f)} over {f.usual.runs} runs")
+        for f in report.unusual.of(DURATION)
+    }
 
 
 def regression_badges(comparison: Comparison | None) -> dict[str, tuple[str, str]]:
@@ -107,6 +216,10 @@ def comparison_view(report: RunReport) -> ComparisonView | None:
         return None
     view = ComparisonView()
     view.trend_svg, view.trend_caption = trend_chart(report)
+    view.unusual_note = unusual_note(report.unusual)
+    view.unusual_judged = judged(report.unusual)
+    if report.unusual is not None:
+        view.unusual = unusual_rows(report.unusual)
     if comparison is None:
         view.message = NO_BASELINE
         return view
@@ -124,6 +237,7 @@ def comparison_view(report: RunReport) -> ComparisonView | None:
     view.newly_failed = [(n.name, f"#node-{n.node_id}") for n in c.newly_failed]
     view.newly_succeeded = [(n.name, f"#node-{n.node_id}") for n in c.newly_succeeded]
     view.added, view.removed = len(c.added), len(c.removed)
+    view.row_drops = row_drop_lines(c)
     for d in c.datasets:
         rows = f"{format_count(d.previous_rows)} → {format_count(d.current_rows)}"
         size = f"{format_bytes(d.previous_size)} → {format_bytes(d.current_size)}"
@@ -146,7 +260,8 @@ def trend_chart(report: RunReport) -> tuple[str | None, str]:
     if len(points) < 2:
         return None, ""
     current = report.status.pipeline.run_id
-    top = max(d for _, d, _ in points) or 1.0
+    band = report.unusual.run_range if report.unusual is not None else None
+    top = max([d for _, d, _ in points] + ([band.high] if band else [])) or 1.0
     step = (TREND_W - 2 * PAD) / (len(points) - 1)
     plot_h = TREND_H - 2 * PAD + 12
 
@@ -163,6 +278,25 @@ def trend_chart(report: RunReport) -> tuple[str | None, str]:
         f'<text x="{PAD}" y="{num(PAD - 12)}">{format_duration(top)}</text>',
         f'<text x="{PAD}" y="{TREND_H - 4}">oldest</text>',
         f'<text x="{TREND_W - PAD}" y="{TREND_H - 4}" text-anchor="end">newest</text>',
+    ]
+    if band is not None:
+        _, y_high = xy(0, band.high)
+        _, y_low = xy(0, max(band.low, 0.0))
+        tip = (
+            f"usual range {format_duration(max(band.low, 0.0))} – {format_duration(band.high)} "
+            f"(median {format_duration(band.centre)} of {band.runs} successful runs)"
+        )
+        out.append(
+            f'<rect class="usual" x="{PAD}" y="{y_high}" width="{TREND_W - 2 * PAD}" '
+            f'height="{num(float(y_low) - float(y_high))}" fill="{BAND_FILL}">'
+            f"<title>{xml(tip)}</title></rect>"
+        )
+        middle = TREND_W // 2  # a legend between "oldest" and "newest", clear of the points
+        out.append(
+            f'<rect x="{middle - 40}" y="{TREND_H - 12}" width="12" height="9" '
+            f'fill="{BAND_FILL}"/><text x="{middle - 24}" y="{TREND_H - 4}">usual range</text>'
+        )
+    out += [
         f'<polyline points="{line}" fill="none" stroke="#9AA1AB" stroke-width="1.5"/>',
     ]
     marked = max((i for i, (run, _, _) in enumerate(points) if run == current), default=None)
@@ -187,4 +321,9 @@ def trend_chart(report: RunReport) -> tuple[str | None, str]:
         )
     out.append("</svg>")
     caption = f"Total duration of the last {len(points)} recorded runs, oldest to newest."
+    if band is not None:
+        caption += (
+            f" The band is the usual range of a successful run of this pipeline selection "
+            f"over {band.runs} runs."
+        )
     return "\n".join(out), caption

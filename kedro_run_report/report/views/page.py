@@ -36,7 +36,7 @@ from kedro_run_report.report.summary import (
 from kedro_run_report.report.views.comparison import (
     ComparisonView,
     comparison_view,
-    regression_badges,
+    duration_badges,
 )
 from kedro_run_report.report.views.rows import Link, Row, dataset_rows, node_rows
 from kedro_run_report.report.views.time import TimeView, time_view
@@ -101,6 +101,7 @@ class ReportView:
     timing: TimeView | None = None
     comparison: ComparisonView | None = None
     critical_wall: str = ""
+    rows_dropped: bool = False  # the diagram marks a dataset with fewer rows than its input
     parts: list[tuple[str, str, str, str]] = field(default_factory=list)  # a run group's runs
 
 
@@ -298,7 +299,8 @@ def build_view(
     ]
     filters = [(key.replace("_", " "), filter_value(value)) for key, value in p.filters.items()]
     errors = _errors(status)
-    rows = node_rows(status, regression_badges(report.comparison))
+    rows = node_rows(status, duration_badges(report))
+    data_rows = dataset_rows(status)
     ran = any(n.start is not None for n in status.nodes.values())
     return ReportView(
         title=title or f"{project} · run {p.run_id or ''} · {STATUS_WORD.get(p.status, p.status)}",
@@ -311,7 +313,9 @@ def build_view(
         diagram=diagram,
         diagram_fit=0 < _svg_width_px(diagram.svg) <= FIT_WIDTH_PX,
         node_rows=rows,
-        dataset_rows=dataset_rows(status),
+        dataset_rows=data_rows,
+        rows_dropped=bool(diagram.svg and diagram.show_datasets and not diagram.collapsed)
+        and any(r.badge for r in data_rows),
         namespaces=sorted({r.namespace for r in rows if r.namespace}),
         errors=errors,
         version=version,

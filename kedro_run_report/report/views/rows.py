@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kedro_run_report.analysis import lanes
+from kedro_run_report.diagram.marks import row_drops
 from kedro_run_report.formatting import (
     format_bytes,
     format_clock,
@@ -49,7 +50,7 @@ class Row:
     inputs: list[Link] = field(default_factory=list)
     outputs: list[Link] = field(default_factory=list)
     error_href: str = ""
-    badge: str = ""  # "+85%": slower than in the previous run
+    badge: str = ""  # "+85%": slower than usual; "-31% rows": fewer rows than the main input
     badge_title: str = ""
 
     @property
@@ -135,9 +136,12 @@ def _with_attempts(worker: str, where: str, node: NodeRun) -> tuple[str, str, st
 
 
 def dataset_rows(status: RunStatus) -> list[Row]:
-    """One row per dataset."""
+    """One row per dataset; an output with notably fewer rows than its node's main input gets
+    a badge (``"-31% rows"``), as it does on the diagram."""
+    drops = row_drops(status)
     rows = []
     for ds in status.datasets.values():
+        drop = drops.get(ds.id) if ds.status != FAILED else None
         spent = ds.load_duration + ds.save_duration
         kind = (ds.type or "").rsplit(".", 1)[-1] or "–"
         label = STATUS_WORD.get(ds.status, ds.status)
@@ -163,6 +167,8 @@ def dataset_rows(status: RunStatus) -> list[Row]:
                 namespace="",
                 cells=cells,
                 error_href=f"#error-dataset-{ds.id}" if ds.error else "",
+                badge=drop.label if drop else "",
+                badge_title=drop.explanation if drop else "",
             )
         )
     return rows
