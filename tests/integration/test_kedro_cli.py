@@ -94,5 +94,6 @@ def test_a_second_real_run_is_compared_with_the_first(project: Path) -> None:
     shares = data["analysis"]["time_breakdown"]
     assert shares["wall"] > 0
     html = (project / "out" / "run-report.html").read_text()
-    assert "Compared with the previous run" in html
+    assert "Compared with earlier runs" in html and "Since the previous run" in html
+    assert "1 earlier run of this pipeline selection" in html
     assert "Timeline" in html and "Where the time went" in html
