@@ -1,10 +1,13 @@
-"""Fixtures for every test: the Graphviz layout program stubbed out, or missing.
+"""Fixtures for every test: the Graphviz layout program stubbed out, or missing; an empty
+working directory.
 
 The diagram looks up ``find_layout_program`` and ``layout_svg`` in
 ``kedro_run_report.diagram.render`` when it runs, so these replace them there.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from helpers.layout_stub import LayoutStub
@@ -30,3 +33,12 @@ def no_layout_program(stub_layout: LayoutStub) -> LayoutStub:
     it returns records that nothing was laid out."""
     stub_layout.program = None
     return stub_layout
+
+
+@pytest.fixture
+def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty directory that is not a Kedro project, as the working directory, with no log
+    directory set in the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KEDRO_RUN_REPORT_DIR", raising=False)
+    return tmp_path

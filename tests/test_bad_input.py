@@ -319,13 +319,6 @@ def test_iter_lines_keeps_every_line_of_random_chunkings() -> None:
 # -- paths and symlinks -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("KEDRO_RUN_REPORT_DIR", raising=False)
-    return tmp_path
-
-
 def _invoke(*args: str) -> Any:
     return CliRunner().invoke(report, list(args), obj=None)
 

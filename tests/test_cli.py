@@ -18,14 +18,6 @@ def _good_run() -> EventLog:
     return log.load("mid", "b").node_fails("b").error()
 
 
-@pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty directory that is not a Kedro project, as the working directory."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("KEDRO_RUN_REPORT_DIR", raising=False)
-    return tmp_path
-
-
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(report, list(args), obj=None)
     return result.exit_code, result.stdout, result.stderr

@@ -33,13 +33,6 @@ TIMEOUT = 120
 pytestmark = pytest.mark.usefixtures("stub_layout")
 
 
-@pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("KEDRO_RUN_REPORT_DIR", raising=False)
-    return tmp_path
-
-
 def _invoke(*args: str) -> Any:
     return CliRunner().invoke(report, list(args), obj=None)
 

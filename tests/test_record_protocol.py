@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from kedro.io import DataCatalog, MemoryDataset
-from kedro.pipeline import node, pipeline
+from kedro.pipeline import Pipeline, node, pipeline
 
 from kedro_run_report import events
 from kedro_run_report.cli import EXIT_BAD_INPUT, report
@@ -79,10 +79,10 @@ def test_only_a_larger_integer_version_is_refused(version: object) -> None:
     check_version({"kind": "process", "t": 0.0, "version": version}, "here")
 
 
-def test_a_failure_of_the_recorder_is_kept_in_the_log_as_a_warning(
+def _started_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The report of a run the recorder could not fully record says so."""
+) -> tuple[RunReportHook, Pipeline, DataCatalog]:
+    """A hook that has started recording a one-node run ``a -> n -> b`` into ``tmp_path/log``."""
     monkeypatch.setenv("KEDRO_RUN_REPORT_DIR", str(tmp_path / "log"))
     monkeypatch.delenv(ACTIVE_RUN.name, raising=False)
     pipe = pipeline([node(lambda x: x, "a", "b", name="n")])
@@ -90,6 +90,14 @@ def test_a_failure_of_the_recorder_is_kept_in_the_log_as_a_warning(
     hook = RunReportHook()
     hook.after_catalog_created(catalog)
     hook.before_pipeline_run({"run_id": "r1", "project_path": str(tmp_path)}, pipe, catalog)
+    return hook, pipe, catalog
+
+
+def test_a_failure_of_the_recorder_is_kept_in_the_log_as_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report of a run the recorder could not fully record says so."""
+    hook, pipe, catalog = _started_run(tmp_path, monkeypatch)
     (item,) = pipe.nodes
 
     def broken_probe(*args: object, **kwargs: object) -> None:
@@ -113,13 +121,7 @@ def test_a_recording_warning_is_redacted_and_never_acts_on_the_terminal(
 ) -> None:
     """The warning Kedro's log handler prints carries an exception message: it is redacted,
     and its escape sequences are shown, not sent to the terminal (issue 13, item 7)."""
-    monkeypatch.setenv("KEDRO_RUN_REPORT_DIR", str(tmp_path / "log"))
-    monkeypatch.delenv(ACTIVE_RUN.name, raising=False)
-    pipe = pipeline([node(lambda x: x, "a", "b", name="n")])
-    catalog = DataCatalog(datasets={"a": MemoryDataset(1)})
-    hook = RunReportHook()
-    hook.after_catalog_created(catalog)
-    hook.before_pipeline_run({"run_id": "r1", "project_path": str(tmp_path)}, pipe, catalog)
+    hook, pipe, catalog = _started_run(tmp_path, monkeypatch)
 
     def hostile_probe(*args: object, **kwargs: object) -> None:
         raise RuntimeError("\x1b]0;pwned\x07\x1b[2J\u202e password: s3cret-value")
