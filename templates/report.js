@@ -251,13 +251,35 @@
     }
     draw();
   }
-  function zoom(factor, cx, cy) {
+  function toUser(px, py) {
+    // a point on the screen in the diagram's user units, under the current view
     var r = svg.getBoundingClientRect(), s = scaleOf();
+    return [view.x + (view.w - r.width * s) / 2 + (px - r.left) * s,
+            view.y + (view.h - r.height * s) / 2 + (py - r.top) * s];
+  }
+  function showFailure() {
+    // a failed or interrupted run opens with where it stopped in view: when the fitted view
+    // leaves the label of that node (or of the collapsed namespace holding it) outside the
+    // frame, centre on it
+    var frame = svg.getBoundingClientRect();
+    var stopped = all(svg, "g.node.failed, g.node.interrupted, g.ns-sum.failed").filter(function (el) {
+      var b = el.getBoundingClientRect();
+      return b.width > 0 && b.height > 0;
+    })[0];
+    if (!stopped) { return; }
+    // its label: a collapsed namespace's box can be larger than the frame
+    var b = (stopped.querySelector("text") || stopped).getBoundingClientRect();
+    if (b.top >= frame.top && b.bottom <= frame.bottom && b.left >= frame.left && b.right <= frame.right) { return; }
+    var c = toUser(b.left + b.width / 2, b.top + b.height / 2);
+    view.x = Math.min(Math.max(c[0] - view.w / 2, home.x), Math.max(home.x, home.x + home.w - view.w));
+    view.y = Math.min(Math.max(c[1] - view.h / 2, home.y), Math.max(home.y, home.y + home.h - view.h));
+    draw();
+  }
+  function zoom(factor, cx, cy) {
     var w = Math.min(Math.max(view.w * factor, home.w / 200), home.w * 4);
     factor = w / view.w;
     // keep the point under the cursor still: convert it to user units first
-    var ux = view.x + (view.w - r.width * s) / 2 + (cx - r.left) * s;
-    var uy = view.y + (view.h - r.height * s) / 2 + (cy - r.top) * s;
+    var u = toUser(cx, cy), ux = u[0], uy = u[1];
     view.x = ux - (ux - view.x) * factor;
     view.y = uy - (uy - view.y) * factor;
     view.w *= factor;
@@ -417,7 +439,7 @@
     if (group && href.charAt(0) === "#") { inspect(group, href); }
   });
   doc.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeInspector(); } });
-  if (viewport.getBoundingClientRect().width) { fit(); } else { draw(); }
+  if (viewport.getBoundingClientRect().width) { fit(); showFailure(); } else { draw(); }
   // print the whole graph, whatever the current pan and zoom
   window.addEventListener("beforeprint", function () {
     view = { x: home.x, y: home.y, w: home.w, h: home.h };

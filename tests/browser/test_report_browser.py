@@ -367,3 +367,33 @@ def test_resume_command_copies_with_javascript_and_stays_selectable_without(
         )
     finally:
         context.close()
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (
+        inner["x"] >= outer["x"]
+        and inner["y"] >= outer["y"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+    )
+
+
+@NEEDS_DOT
+@pytest.mark.parametrize(("nodes", "fail_at"), [(120, 110), (200, 190), (1000, 990)])
+def test_a_failed_run_opens_with_the_failure_in_the_diagram_frame(
+    watched, output_dir, nodes: int, fail_at: int
+) -> None:
+    """Fitting a tall graph starts at its top; a failure near its end is brought into view:
+    the label of the failed node, or of the collapsed namespace that holds it."""
+    view = watched()
+    name = f"failed-late-{nodes}"
+    page = view.open(write(scenarios.synthetic(nodes, fail_at=fail_at), output_dir, name))
+    frame = page.locator("#diagram-viewport").bounding_box()
+    stopped = page.locator(
+        "#diagram-viewport g.node.failed:visible, #diagram-viewport g.ns-sum.failed:visible"
+    ).first
+    box = stopped.locator("text").first.bounding_box()
+    assert frame is not None and box is not None
+    assert _inside(box, frame), (box, frame)
+    page.screenshot(path=str(output_dir / "screenshots" / f"{name}.png"))
+    assert view.problems == []
