@@ -18,6 +18,7 @@ their memory separately, so with several workers the machine may have held more 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,23 +104,22 @@ def memory_use(status: RunStatus) -> MemoryUse:
     return MemoryUse(nodes, run_peak, len(peaks))
 
 
-def _overlapping(nodes: Any) -> set[str]:
+def _overlapping(nodes: Iterable[NodeRun]) -> set[str]:
     """Ids of nodes whose function ran while another node's ran in the same process."""
-    by_process: dict[int | None, list[NodeRun]] = {}
+    by_process: dict[int | None, list[tuple[float, float, str]]] = {}
     for node in nodes:
         if node.compute_start is not None and node.compute_end is not None:
-            by_process.setdefault(node.pid, []).append(node)
+            span = (node.compute_start, node.compute_end, node.id)
+            by_process.setdefault(node.pid, []).append(span)
     found: set[str] = set()
-    for runs in by_process.values():
-        runs.sort(key=lambda n: n.compute_start)
+    for spans in by_process.values():
+        spans.sort()
         latest_end = float("-inf")
-        for index, node in enumerate(runs):
-            start, end = node.compute_start, node.compute_end
-            assert start is not None and end is not None
-            after = runs[index + 1].compute_start if index + 1 < len(runs) else None
+        for index, (start, end, ident) in enumerate(spans):
+            after = spans[index + 1][0] if index + 1 < len(spans) else None
             # sorted by start: a node overlaps another iff it starts before an earlier one
             # ended, or the next one starts before it ends
             if start < latest_end or (after is not None and after < end):
-                found.add(node.id)
+                found.add(ident)
             latest_end = max(latest_end, end)
     return found
