@@ -103,7 +103,16 @@ word-break:break-all;">{% for line in p.lines %}{{ line }}{% if not loop.last %}
 {% endfor %}{% if more_problems %}<tr><td style="padding:4px 20px;color:{{ muted }};">\
 &hellip; {{ more_problems }} more failures not shown</td></tr>
 {% endif %}{% endif %}
-{% if slowest %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+{% if unusual or calm %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+font-weight:bold;">{{ unusual_heading }}</td></tr>
+<tr><td style="padding:4px 20px;">{{ calm }}
+{% for u in unusual %}<div style="padding:3px 0;border-bottom:1px solid #e5e7eb;\
+word-break:break-all;">{{ u.subject }} <b>{{ u.name }}</b>: {{ u.measure }} {{ u.now }}, \
+<span style="color:{{ warn }};">{{ u.verdict }}</span> \
+<span style="color:{{ muted }};">(usual {{ u.usual }})</span></div>
+{% endfor %}{% if more_unusual %}<div style="color:{{ muted }};">&hellip; {{ more_unusual }} \
+more in the report</div>{% endif %}</td></tr>
+{% endif %}{% if slowest %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
 font-weight:bold;">Slowest nodes</td></tr>
 <tr><td style="padding:4px 20px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" \
@@ -247,6 +256,7 @@ def render_email(
         more_problems=format_count(len(found) - len(shown)) if len(found) > len(shown) else "",
         slowest=slowest,
         unusual_heading=HEADING,
+        warn=STATUS_STYLE[INTERRUPTED][1].lower(),
         unusual=findings,
         calm=nothing_unusual(unusual),
         more_unusual=format_count(len(lines) - len(findings)) if len(lines) > len(findings) else "",
