@@ -205,3 +205,12 @@ def test_the_json_has_the_run_peak_and_validates() -> None:
     assert [n["name"] for n in found["hungriest"]] == ["load"]
     node = next(n for n in data["nodes"].values() if n["name"] == "load")
     assert node["maxrss_kib"] == {"start": 100 * MB, "end": 220 * MB}
+
+
+def test_the_same_pid_on_two_machines_is_two_processes() -> None:
+    main = EventLog().start(TWO_STEPS)
+    one, two = worker(0.1, pid=700, host="a"), worker(0.1, pid=700, host="b")
+    one.node_start("load", maxrss_kib=80 * MB).tick(1).node_end("load", maxrss_kib=90 * MB)
+    two.node_start("fit", maxrss_kib=80 * MB).tick(1).node_end("fit", maxrss_kib=400 * MB)
+    use = memory_use(aggregate([*main.tick(2).end().events, *one.events, *two.events]))
+    assert not use.any_shared and use.processes == 2

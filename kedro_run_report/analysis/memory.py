@@ -84,11 +84,12 @@ def memory_use(status: RunStatus) -> MemoryUse:
     """The peak-memory figures of a run (empty when its log has no readings)."""
     concurrent = _overlapping(status.nodes.values())
     nodes: dict[str, NodeMemory] = {}
-    peaks: dict[int | None, int] = {}
+    peaks: dict[tuple[str | None, int | None], int] = {}  # by process: (host, pid)
     for node in status.nodes.values():
         readings = [r for r in (node.maxrss_start_kib, node.maxrss_end_kib) if r is not None]
         if readings:
-            peaks[node.pid] = max(peaks.get(node.pid, 0), *readings)
+            process = (node.host, node.pid)
+            peaks[process] = max(peaks.get(process, 0), *readings)
         start, end = node.maxrss_start_kib, node.maxrss_end_kib
         if start is None or end is None:
             continue
@@ -106,11 +107,11 @@ def memory_use(status: RunStatus) -> MemoryUse:
 
 def _overlapping(nodes: Iterable[NodeRun]) -> set[str]:
     """Ids of nodes whose function ran while another node's ran in the same process."""
-    by_process: dict[int | None, list[tuple[float, float, str]]] = {}
+    by_process: dict[tuple[str | None, int | None], list[tuple[float, float, str]]] = {}
     for node in nodes:
         if node.compute_start is not None and node.compute_end is not None:
             span = (node.compute_start, node.compute_end, node.id)
-            by_process.setdefault(node.pid, []).append(span)
+            by_process.setdefault((node.host, node.pid), []).append(span)
     found: set[str] = set()
     for spans in by_process.values():
         spans.sort()
