@@ -39,7 +39,7 @@ MB = 1024  # KiB
 RISE = """
 from kedro_run_report.record.memory import peak_rss_kib
 before = peak_rss_kib()
-block = b"x" * (64 * 1024 * 1024)
+block = b"x" * (128 * 1024 * 1024)
 print(before, peak_rss_kib())
 """
 
@@ -49,7 +49,7 @@ def test_the_reading_rises_when_the_process_allocates() -> None:
     # a fresh process: this one may hold a higher peak from earlier tests already
     out = subprocess.run([sys.executable, "-c", RISE], capture_output=True, text=True, check=True)
     before, after = (int(word) for word in out.stdout.split())
-    assert before > 0 and after - before >= 56 * MB
+    assert before > 0 and after - before >= 64 * MB  # not 128: a peak set earlier counts
 
 
 def _reload_with(monkeypatch: pytest.MonkeyPatch, platform: str, missing: bool = False) -> Any:
