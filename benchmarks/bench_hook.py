@@ -2,6 +2,7 @@
 
 1. Microseconds per recorded event: the hook methods called in-process, as Kedro calls them,
    without file-size probes (KEDRO_RUN_REPORT_SIZES=off); the median of several repetitions.
+   Also the cost of the peak-memory reading alone (two per node: at its start and its end).
 2. The wall-time ratio of `kedro run` on a 1000-node no-op pipeline with and without the plugin,
    in alternating pairs so that drift on the machine affects both sides alike.
 
@@ -65,6 +66,19 @@ def per_event_microseconds(nodes: int = 2000, repeats: int = 7) -> list[float]:
             os.environ.pop(ACTIVE_RUN.name, None)
         samples.append(elapsed / (nodes * EVENTS_PER_NODE) * 1e6)
     os.environ.pop("KEDRO_RUN_REPORT_DIR", None)
+    return samples
+
+
+def memory_reading_microseconds(calls: int = 20_000, repeats: int = 7) -> list[float]:
+    """Microseconds per peak-memory reading (``record/memory.py``), one sample per repeat."""
+    from kedro_run_report.record.memory import peak_rss_kib
+
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(calls):
+            peak_rss_kib()
+        samples.append((time.perf_counter() - started) / calls * 1e6)
     return samples
 
 
@@ -190,6 +204,13 @@ def main() -> None:
     print(
         f"hook cost per event: median {statistics.median(samples):.2f} us "
         f"(min {min(samples):.2f}, max {max(samples):.2f}; target <= 20 us)"
+    )
+    reading = memory_reading_microseconds()
+    share = 2 * statistics.median(reading) / (EVENTS_PER_NODE * statistics.median(samples))
+    print(
+        f"peak-memory reading: median {statistics.median(reading):.2f} us per reading "
+        f"(min {min(reading):.2f}, max {max(reading):.2f}); two per node, "
+        f"{share:.0%} of the hook's cost per node"
     )
     on, off = paired_runs(args.nodes, args.pairs)
     wall = [a.wall / b.wall for a, b in zip(on, off, strict=True)]

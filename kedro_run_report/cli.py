@@ -215,7 +215,7 @@ def _report(
     if not quiet:
         from kedro_run_report.report.terminal import print_summary
 
-        print_summary(run.status)
+        print_summary(run.status, unusual=run.unusual)
     if open_browser:
         for fmt, where in written:
             if fmt == "html" and where != "-":

@@ -16,6 +16,9 @@ Format history:
         texts are redacted of credentials and cut to ``MAX_ERROR_CHARS``. Readers of
         version 1 ignore the new kind and keys. ``warning`` events are written (a problem of
         the recorder itself, e.g. a full disk) without a new version.
+    2 (addition) - ``node_start``, ``node_end`` and ``node_error`` carry ``maxrss_kib``: the
+        process's peak resident memory so far, in KiB (see ``record/memory.py``); absent
+        where it cannot be read. Older readers ignore it; read it with :func:`peak_memory`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ FORMAT_VERSION = 2
 
 #: Event times outside [0, this) are not plausible (and not representable as ISO 8601).
 MAX_TIME = 253402300800.0  # 10000-01-01T00:00:00Z
+#: Peak memory readings at or above this many KiB (1 EiB) are not plausible.
+MAX_MEMORY_KIB = 2**50
 
 Event = dict[str, Any]
 
@@ -145,6 +150,14 @@ def valid_time(t: object) -> TypeGuard[float]:
     return 0 <= t < MAX_TIME  # False for NaN too
 
 
+def peak_memory(event: Event) -> int | None:
+    """The ``maxrss_kib`` reading of a node event: a plausible count of KiB, else unknown."""
+    value = event.get("maxrss_kib")
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_MEMORY_KIB:
+        return value
+    return None
+
+
 def check_version(event: Event, source: str) -> None:
     """Refuse a stream written by a newer major format than this version reads."""
     version = event.get("version")
@@ -207,25 +220,42 @@ def run_interrupted(t: float, error: Error | None) -> Event:
 
 
 def node_start(
-    t: float, node: str, node_id: str, *, pid: int | None = None, thread: str | None = None
+    t: float,
+    node: str,
+    node_id: str,
+    *,
+    pid: int | None = None,
+    thread: str | None = None,
+    maxrss_kib: int | None = None,
 ) -> Event:
-    """A node's function started, in process ``pid`` and thread ``thread``."""
+    """A node's function started, in process ``pid`` and thread ``thread``, with the process's
+    peak resident memory so far (KiB)."""
     event: Event = {"kind": _NODE_START, "t": t, "node": node, "id": node_id}
     if pid is not None:
         event["pid"] = pid
     if thread is not None:
         event["thread"] = thread
+    if maxrss_kib is not None:
+        event["maxrss_kib"] = maxrss_kib
     return event
 
 
-def node_end(t: float, node: str, node_id: str) -> Event:
-    """A node's function returned."""
-    return {"kind": _NODE_END, "t": t, "node": node, "id": node_id}
+def node_end(t: float, node: str, node_id: str, *, maxrss_kib: int | None = None) -> Event:
+    """A node's function returned; the process's peak resident memory by then (KiB)."""
+    event: Event = {"kind": _NODE_END, "t": t, "node": node, "id": node_id}
+    if maxrss_kib is not None:
+        event["maxrss_kib"] = maxrss_kib
+    return event
 
 
-def node_error(t: float, node: str, node_id: str, error: Error) -> Event:
+def node_error(
+    t: float, node: str, node_id: str, error: Error, *, maxrss_kib: int | None = None
+) -> Event:
     """A node's function (or its loads and saves) raised ``error``."""
-    return {"kind": _NODE_ERROR, "t": t, "node": node, "id": node_id, "error": error}
+    event: Event = {"kind": _NODE_ERROR, "t": t, "node": node, "id": node_id, "error": error}
+    if maxrss_kib is not None:
+        event["maxrss_kib"] = maxrss_kib
+    return event
 
 
 def io_start(kind: EventKind, t: float, dataset: str, node: str | None) -> Event:

@@ -45,6 +45,8 @@ ROW_DROP_COLOUR = "#B0481A"
 # Phase hues, apart from the status colours so that a bar's colour never reads as a status:
 # compute strong, I/O light.
 PHASE_COLOURS = {"load": "#8DBFE3", "compute": "#2B6CB0", "save": "#B9A2DE"}
+# The bars of the most memory-hungry nodes: apart from the phases and the statuses.
+MEMORY_COLOUR = "#8A6D3B"
 
 # What the HTML template draws its legends with (it prints these, it does not spell colours).
 PAGE_COLOURS = {

@@ -101,6 +101,10 @@
         v = (Date.parse(n.start_time) - runStart) / 1000;
       } else if (index === 4) { v = n.status === "success" || n.end_time ? n.duration : null; }
       else if (index === 5) { v = (n.load_duration || 0) + (n.save_duration || 0); }
+      else if (index === 6) {
+        var m = n.maxrss_kib || {};
+        v = m.start != null && m.end != null ? Math.max(0, m.end - m.start) * 1024 : null;
+      }
     } else {
       var d = runDatasets[id] || {};
       if (index === 2) { v = d.size_known === false ? null : d.size; }
@@ -180,7 +184,7 @@
     var ids = {};
     Object.keys(runDatasets).forEach(function (id) { ids[runDatasets[id].name] = id; });
     Array.prototype.forEach.call(linkify.tBodies[0].rows, function (row) {
-      [7, 8].forEach(function (index) {
+      [8, 9].forEach(function (index) {
         var cell = row.cells[index];
         if (!cell) { return; }
         Array.prototype.slice.call(cell.childNodes).forEach(function (node) {

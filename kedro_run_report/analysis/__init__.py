@@ -18,6 +18,7 @@ from kedro_run_report.analysis.critical_path import CriticalPath, critical_path
 from kedro_run_report.analysis.dataset_changes import dataset_changes
 from kedro_run_report.analysis.history import HistoryRow, history_rows, trend
 from kedro_run_report.analysis.lanes import Lane, lanes
+from kedro_run_report.analysis.memory import MemoryUse, NodeMemory, memory_use
 from kedro_run_report.analysis.resume import Resume, resume
 from kedro_run_report.analysis.time_breakdown import (
     DatasetTime,
@@ -36,7 +37,9 @@ __all__ = [
     "Finding",
     "HistoryRow",
     "Lane",
+    "MemoryUse",
     "NodeChange",
+    "NodeMemory",
     "NodeTime",
     "Resume",
     "TimeBreakdown",
@@ -47,6 +50,7 @@ __all__ = [
     "dataset_changes",
     "history_rows",
     "lanes",
+    "memory_use",
     "pick_baseline",
     "resume",
     "same_selection",

@@ -11,7 +11,7 @@ from functools import lru_cache, partial
 from typing import Any
 
 from kedro_run_report.errors import EventLogError
-from kedro_run_report.events import Event, EventKind, valid_time
+from kedro_run_report.events import Event, EventKind, peak_memory, valid_time
 from kedro_run_report.ids import dataset_id, strip_transcoding
 from kedro_run_report.model.json_values import (
     as_dict,
@@ -212,6 +212,8 @@ class Aggregator:
         node.host = self._host
         node.pid = event.get("pid") if isinstance(event.get("pid"), int) else None
         node.thread = str_or_none(event.get("thread"))
+        node.maxrss_start_kib = peak_memory(event)
+        node.maxrss_end_kib = None
 
     def _on_node_end(self, event: Event) -> None:
         node = self._node(event.get("node"), event.get("id"))
@@ -219,6 +221,7 @@ class Aggregator:
         node.compute_end = t
         node.end = t if node.end is None else max(node.end, t)
         node.status = SUCCESS
+        node.maxrss_end_kib = peak_memory(event)
 
     def _on_node_error(self, event: Event) -> None:
         node = self._node(event.get("node"), event.get("id"))
@@ -227,6 +230,7 @@ class Aggregator:
         node.end = t if node.end is None else max(node.end, t)
         node.status = FAILED
         node.error = ErrorInfo.from_event(event.get("error"), self._redact)
+        node.maxrss_end_kib = peak_memory(event)
 
     def _operation(self, op: str, node: str | None, dataset: str, t: float) -> DatasetOperation:
         operation = DatasetOperation(dataset, op, node, t, status=INTERRUPTED)

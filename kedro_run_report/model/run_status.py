@@ -125,6 +125,10 @@ class NodeRun:
     host: str | None = None
     pid: int | None = None
     thread: str | None = None
+    # The process's peak resident memory (KiB) read at the function's start and end; None
+    # when not recorded (older logs, platforms without a reading). See analysis/memory.py.
+    maxrss_start_kib: int | None = None
+    maxrss_end_kib: int | None = None
     error: ErrorInfo | None = None
     # In a run group: every attempt at this node (orchestrator retries), oldest first.
     attempts: list[Attempt] = field(default_factory=list)
@@ -162,6 +166,9 @@ class NodeRun:
             "worker": None
             if self.pid is None
             else {"host": self.host, "pid": self.pid, "thread": self.thread},
+            "maxrss_kib": None
+            if self.maxrss_start_kib is None and self.maxrss_end_kib is None
+            else {"start": self.maxrss_start_kib, "end": self.maxrss_end_kib},
             **({"attempts": [a.to_dict() for a in self.attempts]} if self.attempts else {}),
         }
 

@@ -23,6 +23,7 @@ from kedro_run_report.record.active_run import ActiveRun
 from kedro_run_report.record.error_info import error_info
 from kedro_run_report.record.interrupts import InterruptWatcher
 from kedro_run_report.record.kedro_viz import viz_run_hook_registered, viz_will_record
+from kedro_run_report.record.memory import peak_rss_kib
 from kedro_run_report.record.recorder import Recorder, ThisProcess, WorkerRecorder
 from kedro_run_report.record.run import finish_run, start_run
 from kedro_run_report.redact import PATTERNS, Redactor, secret_values
@@ -192,6 +193,7 @@ class RunReportHook:
                     recorder.node_id(node, name),
                     pid=recorder.pid,
                     thread=threading.current_thread().name,
+                    maxrss_kib=peak_rss_kib(),
                 )
             )
         except Exception as exc:
@@ -205,7 +207,9 @@ class RunReportHook:
                 return
             name = node.name
             recorder.emit(
-                events.node_end(time.time(), name, recorder.node_id(node, name)),
+                events.node_end(
+                    time.time(), name, recorder.node_id(node, name), maxrss_kib=peak_rss_kib()
+                ),
                 flush=recorder.writer.remote and not node.outputs,
             )
         except Exception as exc:
@@ -220,7 +224,9 @@ class RunReportHook:
             name = node.name
             info = error_info(error, self._redactor)
             recorder.emit(
-                events.node_error(time.time(), name, recorder.node_id(node, name), info),
+                events.node_error(
+                    time.time(), name, recorder.node_id(node, name), info, maxrss_kib=peak_rss_kib()
+                ),
                 flush=True,
             )
         except Exception as exc:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from kedro_run_report.analysis import Unusual, memory_use
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
@@ -28,11 +29,13 @@ from kedro_run_report.report.summary import (
     MARKERS,
     ResumeAdvice,
     headline,
+    memory_raise,
     problems,
     resume_advice,
     run_facts,
     slowest_nodes,
 )
+from kedro_run_report.report.unusual_words import HEADING, nothing_unusual, unusual_lines
 from kedro_run_report.vocabulary import GRID, MUTED, STATUS_STYLE, STATUS_WORD, TEXT
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 
 MAX_PROBLEMS = 20
 MAX_SLOWEST = 5
+MAX_UNUSUAL = 10
 MESSAGE_LINES = 4
 MAX_CHARS = 240  # of a name or one message line: a repr can be megabytes on one line
 # NUL and other controls are not allowed in HTML; some mail transports also reject them
@@ -99,15 +103,26 @@ word-break:break-all;">{% for line in p.lines %}{{ line }}{% if not loop.last %}
 {% endfor %}{% if more_problems %}<tr><td style="padding:4px 20px;color:{{ muted }};">\
 &hellip; {{ more_problems }} more failures not shown</td></tr>
 {% endif %}{% endif %}
-{% if slowest %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+{% if unusual or calm %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+font-weight:bold;">{{ unusual_heading }}</td></tr>
+<tr><td style="padding:4px 20px;">{{ calm }}
+{% for u in unusual %}<div style="padding:3px 0;border-bottom:1px solid #e5e7eb;\
+word-break:break-all;">{{ u.subject }} <b>{{ u.name }}</b>: {{ u.measure }} {{ u.now }}, \
+<span style="color:{{ warn }};">{{ u.verdict }}</span> \
+<span style="color:{{ muted }};">(usual {{ u.usual }})</span></div>
+{% endfor %}{% if more_unusual %}<div style="color:{{ muted }};">&hellip; {{ more_unusual }} \
+more in the report</div>{% endif %}</td></tr>
+{% endif %}{% if slowest %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
 font-weight:bold;">Slowest nodes</td></tr>
 <tr><td style="padding:4px 20px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" \
 style="{{ font }}font-size:13px;line-height:18px;border-collapse:collapse;">
-{% for name, word, total in slowest %}<tr><td style="padding:3px 8px 3px 0;\
+{% for name, word, total, memory in slowest %}<tr><td style="padding:3px 8px 3px 0;\
 border-bottom:1px solid #e5e7eb;word-break:break-all;">{{ name }}</td>\
 <td width="80" style="padding:3px 8px;border-bottom:1px solid #e5e7eb;color:{{ muted }};">\
-{{ word }}</td><td width="70" align="right" style="padding:3px 0;\
+{{ word }}</td>{% if memory %}<td width="110" align="right" style="padding:3px 8px;\
+border-bottom:1px solid #e5e7eb;color:{{ muted }};" title="raise of peak memory">{{ memory }}\
+</td>{% endif %}<td width="70" align="right" style="padding:3px 0;\
 border-bottom:1px solid #e5e7eb;">{{ total }}</td></tr>
 {% endfor %}</table></td></tr>
 {% endif %}<tr><td style="padding:16px 20px;color:{{ muted }};font-size:13px;">\
@@ -159,8 +174,21 @@ def _resume(status: RunStatus) -> ResumeAdvice | None:
     return ResumeAdvice(command, advice.sentence, [_short(note) for note in advice.notes])
 
 
-def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> str:
-    """A small, inline-styled HTML summary of the run, for an e-mail body."""
+@dataclass(frozen=True)
+class _EmailFinding:
+    subject: str
+    name: str
+    measure: str
+    now: str
+    usual: str
+    verdict: str
+
+
+def render_email(
+    status: RunStatus, *, attachment: str = "run-report.html", unusual: Unusual | None = None
+) -> str:
+    """A small, inline-styled HTML summary of the run, for an e-mail body; with ``unusual``,
+    what stood out against the earlier runs."""
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     s = status.summary()
@@ -190,9 +218,20 @@ def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> s
         )
         for pr in found[:MAX_PROBLEMS]
     ]
+    memory = memory_use(status)
     slowest = [
-        (_short(n.name), STATUS_WORD.get(n.status, n.status), format_duration(n.total_duration))
+        (
+            _short(n.name),
+            STATUS_WORD.get(n.status, n.status),
+            format_duration(n.total_duration),
+            memory_raise(memory.nodes.get(n.id)) if memory.nodes else "",
+        )
         for n in slowest_nodes(status, MAX_SLOWEST)
+    ]
+    lines = unusual_lines(unusual)
+    findings = [
+        _EmailFinding(u.subject, _short(u.name), u.measure, u.now, u.usual, u.verdict)
+        for u in lines[:MAX_UNUSUAL]
     ]
     skip = ("Project", "Started", "Ended")  # shown in the line under the banner
     facts = [(k, _short(v)) for k, v in run_facts(status) if k not in skip]
@@ -216,10 +255,17 @@ def render_email(status: RunStatus, *, attachment: str = "run-report.html") -> s
         resume=_resume(status),
         more_problems=format_count(len(found) - len(shown)) if len(found) > len(shown) else "",
         slowest=slowest,
+        unusual_heading=HEADING,
+        warn=STATUS_STYLE[INTERRUPTED][1].lower(),
+        unusual=findings,
+        calm=nothing_unusual(unusual),
+        more_unusual=format_count(len(lines) - len(findings)) if len(lines) > len(findings) else "",
         attachment=attachment,
     )
 
 
 def email_reporter(report: RunReport, options: RenderOptions) -> Rendered:
     """The ``email`` format of the reporter table: it names the HTML report as attached."""
-    return Rendered(render_email(report.status, attachment=REPORTERS["html"].filename))
+    return Rendered(
+        render_email(report.status, attachment=REPORTERS["html"].filename, unusual=report.unusual)
+    )

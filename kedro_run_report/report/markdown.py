@@ -11,6 +11,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+from kedro_run_report.analysis import Unusual, memory_use
 from kedro_run_report.formatting import (
     format_bytes,
     format_count,
@@ -28,10 +29,17 @@ from kedro_run_report.report.formats import Rendered
 from kedro_run_report.report.summary import (
     MARKERS,
     headline,
+    memory_raise,
     problems,
     resume_advice,
     run_facts,
     slowest_nodes,
+)
+from kedro_run_report.report.unusual_words import (
+    HEADING,
+    nothing_unusual,
+    unusual_lines,
+    unusual_note,
 )
 from kedro_run_report.vocabulary import STATUS_WORD
 
@@ -41,6 +49,7 @@ if TYPE_CHECKING:
 
 MAX_PROBLEM_ROWS = 100
 MAX_SLOWEST = 10
+MAX_UNUSUAL = 50
 MAX_EXCERPTS = 20
 EXCERPT_LINES = 30
 MAX_LINE = 500  # characters of one traceback line; a repr can fill a line with megabytes
@@ -117,8 +126,30 @@ def _table(out: _Budget, header: list[str], rows: list[str], total: int, noun: s
         out.add(f"_… {total - shown:,} more {noun} not shown_\n\n")
 
 
-def render_markdown(status: RunStatus, *, max_bytes: int = 900_000) -> str:
-    """The run as GitHub-flavoured Markdown of at most ``max_bytes`` UTF-8 bytes."""
+def _unusual(out: _Budget, unusual: Unusual | None) -> None:
+    """What stood out against the earlier runs: a table, or one line saying nothing did."""
+    if unusual is None:
+        return
+    lines = unusual_lines(unusual)
+    out.add(f"### {HEADING}\n\n")
+    if lines:
+        rows = [
+            f"| {line.subject} | {_code(line.name, cell=True)} | {line.measure} | {line.now} | "
+            f"{line.usual} | {_text(line.verdict)} |\n"
+            for line in lines[:MAX_UNUSUAL]
+        ]
+        header = ["Kind", "Name", "Measure", "Now", "Usual range", "Verdict"]
+        _table(out, header, rows, len(lines), "findings")
+    elif nothing_unusual(unusual):
+        out.add(f"{_text(nothing_unusual(unusual))}\n\n")
+    out.add(f"_{_text(unusual_note(unusual), 1_000)}_\n\n")
+
+
+def render_markdown(
+    status: RunStatus, *, max_bytes: int = 900_000, unusual: Unusual | None = None
+) -> str:
+    """The run as GitHub-flavoured Markdown of at most ``max_bytes`` UTF-8 bytes; with
+    ``unusual``, what stood out against the earlier runs."""
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     found = problems(status)
@@ -151,6 +182,7 @@ def render_markdown(status: RunStatus, *, max_bytes: int = 900_000) -> str:
         block += "".join(f"> {_text(note)}\n\n" for note in advice.notes)
         if out.fits(block):
             out.add(block)
+    _unusual(out, unusual)
 
     if found:
         out.add("### Failures\n\n")
@@ -165,12 +197,16 @@ def render_markdown(status: RunStatus, *, max_bytes: int = 900_000) -> str:
     slowest = slowest_nodes(status, MAX_SLOWEST)
     if slowest:
         out.add("### Slowest nodes\n\n")
+        memory = memory_use(status)
         rows = [
             f"| {_code(n.name, cell=True)} | {STATUS_WORD.get(n.status, n.status)} | "
-            f"{format_duration(n.total_duration)} | {format_duration(n.compute_duration)} |\n"
+            f"{format_duration(n.total_duration)} | {format_duration(n.compute_duration)} |"
+            + (f" {memory_raise(memory.nodes.get(n.id))} |" if memory.nodes else "")
+            + "\n"
             for n in slowest
         ]
-        _table(out, ["Node", "Status", "Total", "Compute"], rows, len(slowest), "nodes")
+        header = ["Node", "Status", "Total", "Compute"] + (["Peak memory"] if memory.nodes else [])
+        _table(out, header, rows, len(slowest), "nodes")
         ran = sum(1 for n in status.nodes.values() if n.start is not None)
         if ran > len(slowest):
             out.add(f"_… {ran - len(slowest):,} more nodes not shown_\n\n")
@@ -209,4 +245,4 @@ def _hard_limit(text: str, max_bytes: int) -> str:
 
 def markdown_reporter(report: RunReport, options: RenderOptions) -> Rendered:
     """The ``markdown`` format of the reporter table."""
-    return Rendered(render_markdown(report.status))
+    return Rendered(render_markdown(report.status, unusual=report.unusual))

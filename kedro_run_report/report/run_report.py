@@ -10,10 +10,12 @@ from kedro_run_report.analysis import (
     HistoryRow,
     Unusual,
     critical_path,
+    memory_use,
     resume,
     time_breakdown,
 )
 from kedro_run_report.model import RunStatus
+from kedro_run_report.report.unusual_words import unusual_lines
 
 
 @dataclass
@@ -37,10 +39,18 @@ class RunReport:
         data["analysis"] = {
             "critical_path": critical_path(self.status).to_dict(),
             "time_breakdown": time_breakdown(self.status).to_dict(),
+            "memory": memory_use(self.status).to_dict(),
         }
         found = resume(self.status)
         data["resume"] = found.to_dict() if found else None
         data["comparison"] = self.comparison.to_dict() if self.comparison else None
         data["history"] = [row.to_dict() for row in self.history]
-        data["unusual"] = self.unusual.to_dict() if self.unusual else None
+        data["unusual"] = None
+        if self.unusual is not None:
+            data["unusual"] = self.unusual.to_dict()
+            # the findings in the words every format prints them with, in the same order
+            data["unusual"]["findings"] = [
+                {**line.finding.to_dict(), "text": line.sentence}
+                for line in unusual_lines(self.unusual)
+            ]
         return data

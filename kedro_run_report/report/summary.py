@@ -9,8 +9,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kedro_run_report.analysis.memory import NodeMemory
 from kedro_run_report.analysis.resume import Resume, resume
-from kedro_run_report.formatting import format_count, format_duration, format_timestamp, shorten
+from kedro_run_report.formatting import (
+    format_bytes,
+    format_count,
+    format_duration,
+    format_timestamp,
+    shorten,
+)
 from kedro_run_report.model import FAILED, INTERRUPTED, SUCCESS, ErrorInfo, NodeRun, RunStatus
 
 HEADLINES = {
@@ -104,6 +111,21 @@ def slowest_nodes(status: RunStatus, count: int) -> list[NodeRun]:
     """The ``count`` nodes that took longest, longest first (ties by name, for stable output)."""
     ran = [n for n in status.nodes.values() if n.start is not None]
     return sorted(ran, key=lambda n: (-n.total_duration, n.name))[:count]
+
+
+SHARED_MEMORY = (
+    "Other nodes ran in this process at the same time (threads): the raise cannot be "
+    "attributed to one of them."
+)
+
+
+def memory_raise(found: NodeMemory | None) -> str:
+    """How much a node raised its process's peak memory: ``"+96 MB"``, ``"+0 B"``, ``"–"``;
+    ``"+96 MB (shared)"`` when threads shared the process, so the raise may not be the node's."""
+    if found is None:
+        return "–"
+    text = "+" + format_bytes(found.raised)
+    return f"{text} (shared)" if found.shared else text
 
 
 def filter_value(value: Any) -> str:

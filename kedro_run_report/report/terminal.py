@@ -11,6 +11,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from kedro_run_report.analysis import Unusual
 from kedro_run_report.formatting import format_bytes, format_count, terminal_safe
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
 from kedro_run_report.report.summary import (
@@ -20,6 +21,7 @@ from kedro_run_report.report.summary import (
     resume_advice,
     short_runner,
 )
+from kedro_run_report.report.unusual_words import nothing_unusual, unusual_lines
 from kedro_run_report.settings import NO_COLOR
 from kedro_run_report.vocabulary import STATUS_WORD
 
@@ -35,7 +37,27 @@ def _safe(text: str, limit: int = MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _lines(status: RunStatus) -> list[Text]:
+def _unusual(unusual: Unusual | None) -> list[Text]:
+    """What is unusual against earlier runs, one finding a line; nothing without a history."""
+    found = unusual_lines(unusual)
+    if not found:
+        calm = nothing_unusual(unusual)
+        return [Text("  Unusual:  " + calm)] if calm else []
+    out = []
+    for index, line in enumerate(found[:MAX_PROBLEMS]):
+        text = Text("  Unusual:  " if index == 0 else "            ")
+        text.append(f"{line.subject} ")
+        text.append(_safe(line.name), style="bold")
+        text.append(f": {line.measure} {line.now}, ")
+        text.append(line.verdict, style="yellow")
+        text.append(f" (usual {line.usual})")
+        out.append(text)
+    if len(found) > MAX_PROBLEMS:
+        out.append(Text(f"            ... {len(found) - MAX_PROBLEMS:,} more in the report"))
+    return out
+
+
+def _lines(status: RunStatus, unusual: Unusual | None = None) -> list[Text]:
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     s = status.summary()
@@ -68,6 +90,7 @@ def _lines(status: RunStatus) -> list[Text]:
         lines.append(line)
     if len(found) > MAX_PROBLEMS:
         lines.append(Text(f"  ... {len(found) - MAX_PROBLEMS:,} more failures in the report"))
+    lines.extend(_unusual(unusual))
     advice = resume_advice(status)
     if advice is not None:
         # never shortened: a cut command would run something else
@@ -77,8 +100,9 @@ def _lines(status: RunStatus) -> list[Text]:
     return lines
 
 
-def render_terminal(status: RunStatus, *, color: bool) -> str:
-    """The summary as text, with ANSI colours when ``color`` is true."""
+def render_terminal(status: RunStatus, *, color: bool, unusual: Unusual | None = None) -> str:
+    """The summary as text, with ANSI colours when ``color`` is true; with ``unusual``, what
+    stood out against the earlier runs."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -91,7 +115,7 @@ def render_terminal(status: RunStatus, *, color: bool) -> str:
         emoji=False,
         markup=False,
     )
-    for line in _lines(status):
+    for line in _lines(status, unusual):
         console.print(line)
     return buffer.getvalue()
 
@@ -107,10 +131,12 @@ def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
         return False
 
 
-def print_summary(status: RunStatus, *, file: TextIO | None = None) -> None:
+def print_summary(
+    status: RunStatus, *, file: TextIO | None = None, unusual: Unusual | None = None
+) -> None:
     """Print the summary to ``file`` (standard error by default, as the CLI's notices go)."""
     stream = file if file is not None else sys.stderr
-    text = render_terminal(status, color=use_color(stream))
+    text = render_terminal(status, color=use_color(stream), unusual=unusual)
     try:
         stream.write(text)
     except UnicodeEncodeError:  # a legacy console encoding cannot show some name

@@ -106,17 +106,33 @@ class EventLog:
         *,
         pid: int | None = None,
         thread: str | None = "MainThread",
+        maxrss_kib: int | None = None,
     ) -> EventLog:
         """``node_start``; ``ident`` defaults to the id of ``name``, ``pid`` to the log's."""
         ident = ident or node_id(name)
         pid = self.pid if pid is None else pid
-        return self._append(events.node_start(self.t, name, ident, pid=pid, thread=thread))
+        return self._append(
+            events.node_start(self.t, name, ident, pid=pid, thread=thread, maxrss_kib=maxrss_kib)
+        )
 
-    def node_end(self, name: str, ident: str | None = None) -> EventLog:
-        return self._append(events.node_end(self.t, name, ident or node_id(name)))
+    def node_end(
+        self, name: str, ident: str | None = None, *, maxrss_kib: int | None = None
+    ) -> EventLog:
+        return self._append(
+            events.node_end(self.t, name, ident or node_id(name), maxrss_kib=maxrss_kib)
+        )
 
-    def node_error(self, name: str, error: dict[str, Any], ident: str | None = None) -> EventLog:
-        return self._append(events.node_error(self.t, name, ident or node_id(name), error))
+    def node_error(
+        self,
+        name: str,
+        error: dict[str, Any],
+        ident: str | None = None,
+        *,
+        maxrss_kib: int | None = None,
+    ) -> EventLog:
+        return self._append(
+            events.node_error(self.t, name, ident or node_id(name), error, maxrss_kib=maxrss_kib)
+        )
 
     def load_start(self, dataset: str, node: str | None) -> EventLog:
         return self._append(events.io_start(EventKind.LOAD_START, self.t, dataset, node))

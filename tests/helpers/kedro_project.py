@@ -29,6 +29,10 @@ import pandas as pd
 
 
 def _maybe_fail(name):
+    if os.environ.get("ALLOCATE_NODE") == name:  # hold ALLOCATE_MB while the node runs
+        held = b"x" * (int(os.environ.get("ALLOCATE_MB", "100")) * 1024 * 1024)
+        time.sleep(0.01)
+        del held
     if os.environ.get("SLEEP_NODE") == name:
         time.sleep(float(os.environ.get("SLEEP_SECONDS", "60")))
     if os.environ.get("FAIL_NODE") == name:

@@ -161,6 +161,16 @@ def start_run(
     log.run_start(meta, snapshot, run_id)
 
 
+# How much each node raises its process's peak resident memory (KiB), from a first peak of
+# START_MAXRSS_KIB: two hungry nodes, the rest too small to raise it.
+START_MAXRSS_KIB = 180_000
+MEMORY_RAISES_KIB = {
+    "data_processing.create_model_input_table_node": 96_000,
+    "data_science.train_model_node": 412_000,
+    "data_processing.preprocess_shuttles_node": 20_000,
+}
+
+
 def run_node(
     log: EventLog,
     name: str,
@@ -179,11 +189,15 @@ def run_node(
         log.tick(0.01).load_start(d, name)
         log.tick(0.05 if size and size > 1_000_000 else 0.002)
         log.load_end(d, name, size=size, rows=rows)
-    log.tick(0.001).node_start(name, ident)
+    peak = next(
+        (e["maxrss_kib"] for e in reversed(log.events) if "maxrss_kib" in e), START_MAXRSS_KIB
+    )
+    log.tick(0.001).node_start(name, ident, maxrss_kib=peak)
+    peak += MEMORY_RAISES_KIB.get(name, 0)
     if error is not None:
-        log.tick(seconds).node_error(name, error, ident)
+        log.tick(seconds).node_error(name, error, ident, maxrss_kib=peak)
         return
-    log.tick(seconds).node_end(name, ident)
+    log.tick(seconds).node_end(name, ident, maxrss_kib=peak)
     for d in outs:
         size, rows = sizes.get(d, (None, None))
         log.tick(0.001).save_start(d, name)

@@ -5,35 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import Comparison, Finding, NodeChange, Unusual, trend
+from kedro_run_report.analysis import Comparison, NodeChange, Unusual, trend
 from kedro_run_report.analysis.compare import row_drop_lines
-from kedro_run_report.analysis.usual_range import (
-    DRIFT_DOWN,
-    DRIFT_UP,
-    DURATION,
-    HIGH,
-    MIN_RUNS,
-    ROWS,
-    K,
-)
+from kedro_run_report.analysis.usual_range import DURATION
 from kedro_run_report.formatting import format_bytes, format_count, format_duration, num, xml
 from kedro_run_report.model import NOT_RUN
 from kedro_run_report.report.run_report import RunReport
+from kedro_run_report.report.unusual_words import (
+    judged,
+    nothing_unusual,
+    signed_percent,
+    unusual_lines,
+    unusual_note,
+    usual_text,
+    verdict_text,
+)
 from kedro_run_report.vocabulary import ACCENT, GRID, MUTED, STATUS_STYLE, STATUS_WORD
 
 NO_BASELINE = "No earlier run of the same pipeline selection to compare with."
 BAND_FILL = "#DDE1F7"  # the usual range behind the trend line: a pale tint of the accent
 TREND_W, TREND_H, PAD = 560, 120, 28
 UNREADABLE_COLOUR = "#9AA1AB"
-
-
-def signed_percent(relative: float | None) -> str:
-    """``+85%``, ``-12%``, ``+0.4%``; empty when unknown."""
-    if relative is None:
-        return ""
-    percent = relative * 100
-    text = f"{percent:+.1f}" if abs(percent) < 10 else f"{round(percent):+d}"
-    return f"{text}%"
 
 
 def signed_duration(seconds: float) -> str:
@@ -99,75 +91,22 @@ class ComparisonView:
     unusual: list[UnusualRow] = field(default_factory=list)
     unusual_note: str = ""  # what the findings were judged against, or why nothing was
     unusual_judged: bool = False  # the history was long enough to judge against
-
-
-def judged(unusual: Unusual | None) -> bool:
-    """Whether the history was long enough to judge anything against."""
-    return unusual is not None and unusual.runs >= MIN_RUNS
-
-
-def _measure_text(measure: str, value: float) -> str:
-    if measure == DURATION:
-        return format_duration(value)
-    if measure == ROWS:
-        return format_count(round(value))
-    return format_bytes(round(value))
-
-
-def _verdict(finding: Finding) -> str:
-    """``"3.1× the usual"``, ``"below the usual"``, ``"rising for 5 runs: 2.0 s → 3.0 s"``."""
-    if finding.verdict in (DRIFT_UP, DRIFT_DOWN):
-        way = "rising" if finding.verdict == DRIFT_UP else "falling"
-        first, last = finding.recent[0], finding.recent[-1]
-        text = f"{_measure_text(finding.measure, first)} → {_measure_text(finding.measure, last)}"
-        return f"{way} for {len(finding.recent)} runs: {text}"
-    ratio = finding.ratio
-    if ratio is not None and ratio >= 1.5:
-        return f"{ratio:.1f}× the usual"
-    if ratio is not None:
-        return f"{signed_percent(ratio - 1)} on the usual"
-    return "above the usual" if finding.verdict == HIGH else "below the usual"
-
-
-def _usual_text(finding: Finding) -> str:
-    low = _measure_text(finding.measure, max(finding.usual.low, 0.0))
-    high = _measure_text(finding.measure, finding.usual.high)
-    return f"{low} – {high}"
+    nothing_unusual: str = ""  # said when it was judged and nothing stood out
 
 
 def unusual_rows(unusual: Unusual) -> list[UnusualRow]:
     """One row per finding: durations first, then rows and sizes, in pipeline order."""
-    order = {DURATION: 0, ROWS: 1}
-    rows = []
-    for f in sorted(unusual.findings, key=lambda f: order.get(f.measure, 2)):
-        anchor = "node" if f.measure == DURATION else "dataset"
-        rows.append(
-            UnusualRow(
-                f.name,
-                f"#{anchor}-{f.subject_id}",
-                f.measure,
-                _measure_text(f.measure, f.value),
-                _usual_text(f),
-                _verdict(f),
-            )
+    return [
+        UnusualRow(
+            line.name,
+            f"#{line.subject}-{line.finding.subject_id}",
+            line.measure,
+            line.now,
+            line.usual,
+            line.verdict,
         )
-    return rows
-
-
-def unusual_note(unusual: Unusual | None) -> str:
-    """What the findings were judged against, or why nothing was."""
-    if unusual is None:
-        return ""
-    if not judged(unusual):
-        return (
-            f"{unusual.runs} earlier run{'' if unusual.runs == 1 else 's'} of this pipeline "
-            f"selection: at least {MIN_RUNS} are needed to tell what is usual."
-        )
-    return (
-        f"Against the {unusual.runs} earlier runs of this pipeline selection: the usual range "
-        f"is the median ± {K:g} × the scaled median absolute deviation (never narrower than "
-        "±20% and 0.5 s for durations, ±10% for rows, ±20% for sizes)."
-    )
+        for line in unusual_lines(unusual)
+    ]
 
 
 def duration_badges(report: RunReport) -> dict[str, tuple[str, str]]:
@@ -177,7 +116,7 @@ def duration_badges(report: RunReport) -> dict[str, tuple[str, str]]:
         return regression_badges(report.comparison)
     assert report.unusual is not None
     return {
-        f.subject_id: (_verdict(f), f"usual {_usual_text(f)} over {f.usual.runs} runs")
+        f.subject_id: (verdict_text(f), f"usual {usual_text(f)} over {f.usual.runs} runs")
         for f in report.unusual.of(DURATION)
     }
 
@@ -218,6 +157,7 @@ def comparison_view(report: RunReport) -> ComparisonView | None:
     view.trend_svg, view.trend_caption = trend_chart(report)
     view.unusual_note = unusual_note(report.unusual)
     view.unusual_judged = judged(report.unusual)
+    view.nothing_unusual = nothing_unusual(report.unusual)
     if report.unusual is not None:
         view.unusual = unusual_rows(report.unusual)
     if comparison is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import lanes
+from kedro_run_report.analysis import NodeMemory, lanes, memory_use
 from kedro_run_report.diagram.marks import row_drops
 from kedro_run_report.formatting import (
     format_bytes,
@@ -16,6 +16,7 @@ from kedro_run_report.formatting import (
 )
 from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import FAILED, NOT_RUN, NodeRun, RunStatus
+from kedro_run_report.report.summary import SHARED_MEMORY, memory_raise
 from kedro_run_report.vocabulary import STATUS_STYLE, STATUS_WORD
 
 
@@ -72,6 +73,7 @@ def node_rows(status: RunStatus, badges: dict[str, tuple[str, str]]) -> list[Row
     known = status.datasets
     # the lane's short label ("thread 2 (...)"), with host, pid and thread in the tooltip
     worker_of = {node_id: lane.label for lane in lanes(status) for node_id in lane.node_ids}
+    memory = memory_use(status).nodes
     rows = []
     for node in status.nodes.values():
         compute = node.compute_duration if node.compute_start is not None else None
@@ -97,6 +99,7 @@ def node_rows(status: RunStatus, badges: dict[str, tuple[str, str]]) -> list[Row
                 _sort(io),
                 "load / save",
             ),
+            "memory": _memory_cell(memory.get(node.id)),
             "worker": Cell(*_with_attempts(worker, " · ".join(where), node)),
         }
         links = [
@@ -124,6 +127,18 @@ def node_rows(status: RunStatus, badges: dict[str, tuple[str, str]]) -> list[Row
             )
         )
     return rows
+
+
+def _memory_cell(found: NodeMemory | None) -> Cell:
+    """How much the node raised its process's peak memory, with that peak in the title."""
+    if found is None:
+        return Cell("–")
+    title = f"process peak {format_bytes(found.peak)}" + (
+        f" (pid {found.pid})" if found.pid is not None else ""
+    )
+    if found.shared:
+        title += ". " + SHARED_MEMORY
+    return Cell(memory_raise(found), str(found.raised), title)
 
 
 def _with_attempts(worker: str, where: str, node: NodeRun) -> tuple[str, str, str]:

@@ -1,18 +1,20 @@
-"""The "Where the time went" section: critical path, slowest nodes and datasets, time shares.
+"""The "Where the time went" section: critical path, slowest nodes and datasets, time shares,
+and the nodes that raised their process's peak memory most.
 
-Built from ``analysis.critical_path`` and ``analysis.time_breakdown``; everything here is text
-and numbers the template prints (bar geometry in percent, formatted durations).
+Built from ``analysis.critical_path``, ``analysis.time_breakdown``, ``analysis.memory``;
+text and numbers the template prints (bar geometry in percent, formatted durations).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import CriticalPath, TimeBreakdown
+from kedro_run_report.analysis import CriticalPath, MemoryUse, TimeBreakdown, memory_use
 from kedro_run_report.analysis.time_breakdown import SHARE_KEYS
-from kedro_run_report.formatting import format_count, format_duration
+from kedro_run_report.formatting import format_bytes, format_count, format_duration
 from kedro_run_report.model import NOT_RUN, RunStatus
-from kedro_run_report.vocabulary import PHASE_COLOURS, STATUS_STYLE, STATUS_WORD
+from kedro_run_report.report.summary import memory_raise
+from kedro_run_report.vocabulary import MEMORY_COLOUR, PHASE_COLOURS, STATUS_STYLE, STATUS_WORD
 
 # The phase hues (vocabulary.PHASE_COLOURS), then overhead amber and idle grey.
 SHARE_STYLE = {
@@ -86,6 +88,8 @@ class TimeView:
     shares: list[Segment] = field(default_factory=list)
     share_legend: list[tuple[str, str, str, str]] = field(default_factory=list)
     share_note: str = ""
+    hungriest: list[BarRow] = field(default_factory=list)  # most memory-hungry nodes
+    memory_note: str = ""  # what the figures mean; empty when the log has no readings
 
 
 def _segments(parts: list[tuple[str, float]], scale: float) -> list[Segment]:
@@ -157,9 +161,63 @@ def path_summary(status: RunStatus, path: CriticalPath) -> str:
     )
 
 
-def time_view(status: RunStatus, path: CriticalPath, breakdown: TimeBreakdown) -> TimeView:
+def memory_note(memory: MemoryUse) -> str:
+    """What the peak-memory figures mean for this run; empty when nothing was read."""
+    if memory.run_peak is None:
+        return ""
+    processes = memory.processes
+    text = (
+        "How much each node raised its process's peak resident memory while it ran (0 when "
+        f"it stayed under an earlier peak). The run's peak: {format_bytes(memory.run_peak)}"
+    )
+    if processes > 1:
+        text += (
+            f", the highest of {format_count(processes)} processes, each measured on its own "
+            "(together they may have held more)"
+        )
+    text += "."
+    if memory.any_shared:
+        text += (
+            " Some nodes ran beside others in one process (threads): their raises cannot be "
+            "attributed to one node, so they are marked shared in the node table and not "
+            "listed here."
+        )
+    return text
+
+
+def _hungriest(memory: MemoryUse, status: RunStatus) -> list[BarRow]:
+    top = max((n.raised for n in memory.hungriest()), default=0)
+    rows = []
+    for n in memory.hungriest():
+        node = status.nodes[n.node_id]
+        style = STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])
+        width = n.raised / top * 100 if top else 0.0
+        where = f" (pid {n.pid})" if n.pid is not None else ""
+        rows.append(
+            BarRow(
+                n.name,
+                f"#node-{n.node_id}",
+                memory_raise(n),
+                f"process peak {format_bytes(n.peak)}{where}",
+                [Segment("0%", geo(width), MEMORY_COLOUR, "memory")],
+                node.status,
+                style[2],
+            )
+        )
+    return rows
+
+
+def time_view(
+    status: RunStatus,
+    path: CriticalPath,
+    breakdown: TimeBreakdown,
+    memory: MemoryUse | None = None,
+) -> TimeView:
     """The view of where the time went, or an empty one when nothing ran."""
     view = TimeView()
+    memory = memory if memory is not None else memory_use(status)
+    view.hungriest = _hungriest(memory, status)
+    view.memory_note = memory_note(memory)
     for node_id in path.node_ids:
         node = status.nodes[node_id]
         style = STATUS_STYLE.get(node.status, STATUS_STYLE[NOT_RUN])
