@@ -3,23 +3,31 @@
 #
 #   bash scripts/setup.sh                  # Graphviz, .venv, the package with its test extras
 #   bash scripts/setup.sh --with-browser   # the same, plus Chromium for the browser tests
+#   bash scripts/setup.sh --venv=.venv-kedro-min --kedro=1.0.0
+#                                          # another venv: the same extras, with that Kedro
 #
-# Safe to run again: system packages are installed only when missing, .venv is created only
-# when missing, and pip runs only when pyproject.toml changed since the last install.
-# PYTHON names the interpreter the venv is made from (default: python3).
+# Safe to run again: system packages are installed only when missing, the venv is created only
+# when missing, and pip runs only when pyproject.toml (or the Kedro pin) changed since the last
+# install. PYTHON names the interpreter the venv is made from (default: python3).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO_ROOT/.venv"
-HASH_FILE="$VENV/.installed-hash"
+KEDRO_PIN=""
 PYTHON="${PYTHON:-python3}"
 
 WITH_BROWSER=0
 for arg in "$@"; do
     case "$arg" in
         --with-browser) WITH_BROWSER=1 ;;
+        --venv=?*)
+            VENV="${arg#--venv=}"
+            # A relative path is relative to the repository, wherever the script is run from.
+            [[ "$VENV" = /* ]] || VENV="$REPO_ROOT/$VENV"
+            ;;
+        --kedro=?*) KEDRO_PIN="${arg#--kedro=}" ;;
         -h | --help)
-            sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -75,6 +83,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
 
+HASH_FILE="$VENV/.installed-hash"
+
 # --- virtual environment ------------------------------------------------------------------
 # A venv whose interpreter no longer runs (e.g. Python was upgraded underneath it) is rebuilt.
 if [ -d "$VENV" ] && ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
@@ -87,15 +97,22 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 # --- the package, editable, with its test extras ----------------------------------------
-wanted_hash="$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -d' ' -f1)"
+# With --kedro, the same extras are installed with Kedro pinned; pip then picks the
+# kedro-datasets and kedro-viz releases that declare support for that Kedro.
+pins=()
+if [ -n "$KEDRO_PIN" ]; then
+    pins+=("kedro==$KEDRO_PIN")
+fi
+wanted_hash="$( (cat "$REPO_ROOT/pyproject.toml"; [ -z "$KEDRO_PIN" ] || echo "$KEDRO_PIN") \
+    | sha256sum | cut -d' ' -f1)"
 installed_hash="$(cat "$HASH_FILE" 2>/dev/null || true)"
 if [ "$wanted_hash" != "$installed_hash" ] \
     || ! "$VENV/bin/python" -c 'import importlib.metadata as m; m.version("kedro-run-report")' \
         >/dev/null 2>&1; then
-    log "installing the package and its test dependencies into $VENV"
+    log "installing the package and its test dependencies into $VENV ${pins[*]:-}"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
     (cd "$REPO_ROOT" && "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        -e '.[test]')
+        -e '.[test]' "${pins[@]}")
     echo "$wanted_hash" >"$HASH_FILE"
 else
     log "dependencies up to date (pyproject.toml unchanged since the last install)"

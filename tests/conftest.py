@@ -7,12 +7,27 @@ The diagram looks up ``find_layout_program`` and ``layout_svg`` in
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
 from helpers.layout_stub import LayoutStub
 
 from kedro_run_report.diagram import render as diagram
+
+
+def pytest_report_header() -> str:
+    """Which Kedro (and Kedro plugins) this pass runs against, for CI logs with several passes."""
+    return "kedro: " + ", ".join(
+        f"{name} {_version_of(name)}" for name in ("kedro", "kedro-datasets", "kedro-viz")
+    )
+
+
+def _version_of(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 @pytest.fixture

@@ -15,7 +15,12 @@ from kedro_datasets.pickle import PickleDataset
 
 from kedro_run_report.ids import node_id
 from kedro_run_report.record.sizes import SizeProbe, memory_size, row_count
-from kedro_run_report.record.snapshot import pipeline_snapshot, run_filters, runner_name
+from kedro_run_report.record.snapshot import (
+    pipeline_names,
+    pipeline_snapshot,
+    run_filters,
+    runner_name,
+)
 
 
 def test_row_counts_only_where_cheap() -> None:
@@ -162,3 +167,9 @@ def test_snapshot_does_not_repeat_kedros_catch_all_warnings(
     }
     warned = [r.getMessage() for r in caplog.records if "dataset pattern" in r.getMessage()]
     assert len(warned) == 1 and warned[0].endswith("'a'")
+
+
+def test_the_pipelines_asked_for_under_every_kedro_1x() -> None:
+    assert pipeline_names({"pipeline_names": ["a", "b"]}) == ["a", "b"]
+    assert pipeline_names({"pipeline_name": "prep"}) == ["prep"]  # Kedro 1.0's run_params
+    assert pipeline_names({"pipeline_name": None, "pipeline_names": None}) == ["__default__"]

@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,20 @@ def test_remote_writes_never_wait_on_a_slow_upload(monkeypatch: pytest.MonkeyPat
     events = list(iter_run_events(location, []))
     assert [e["node"] for e in events] == [f"n{i}" for i in range(50)]  # nothing lost, in order
     fsspec.filesystem("memory").rm("/kedro-run-report-slow", recursive=True)
+
+
+def test_runs_on_object_storage_with_one_id_never_share_a_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Concurrent tasks can both see no run of their id yet; neither may take the other's."""
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    root = f"memory://kedro-run-report-same-id-{uuid.uuid4().hex}"
+    with monkeypatch.context() as race:  # both look before either has written
+        race.setattr(MemoryFileSystem, "exists", lambda self, path, **kwargs: False)
+        first = create_run(root, "2026-12-01T00.00.00", {"start": 1.0})
+        second = create_run(root, "2026-12-01T00.00.00", {"start": 2.0})
+    assert first != second
+    records = list_runs(root)
+    assert [r.run_id for r in records] == ["2026-12-01T00.00.00"] * 2
+    assert [r.start for r in records] == [1.0, 2.0]

@@ -221,7 +221,9 @@ def resume_argv(pipeline: PipelineRun, from_nodes: list[str]) -> tuple[list[str]
     argv = ["kedro", "run"]
     notes: list[str] = []
     names = [n for n in pipeline.pipeline_names if n]
-    if names and names != [DEFAULT_PIPELINE]:
+    if len(names) == 1 and names != [DEFAULT_PIPELINE]:
+        argv += ["--pipeline", names[0]]  # every Kedro 1.x has it; 1.0 has no --pipelines
+    elif len(names) > 1:
         argv += ["--pipelines", ",".join(names)]
     if pipeline.env and pipeline.env != DEFAULT_ENV:
         argv += ["--env", pipeline.env]

@@ -52,11 +52,20 @@ def run_filters(run_params: dict[str, Any]) -> dict[str, Any]:
     return filters
 
 
+def pipeline_names(run_params: dict[str, Any]) -> list[str]:
+    """The pipelines a run asked for: ``pipeline_names`` (a list, in later Kedro releases) or
+    Kedro 1.0's single ``pipeline_name``; the default pipeline when neither is given."""
+    names = run_params.get("pipeline_names")
+    if not names and run_params.get("pipeline_name"):
+        names = [run_params["pipeline_name"]]
+    return [str(n) for n in names or ["__default__"]]
+
+
 def run_meta(
     run_params: dict[str, Any], project: dict[str, Any], redactor: Redactor = PATTERNS
 ) -> dict[str, Any]:
     """Run metadata recorded in the ``run_start`` event; secrets in ``--params`` masked."""
-    names = run_params.get("pipeline_names") or ["__default__"]
+    names = pipeline_names(run_params)
     runtime_params = run_params.get("runtime_params") or {}
     return {
         "project_name": project.get("project_name"),
@@ -65,7 +74,7 @@ def run_meta(
         "kedro_version": str(run_params.get("kedro_version") or ""),
         "env": run_params.get("env") or "local",
         "runner": runner_name(run_params.get("runner")),
-        "pipeline_names": [str(n) for n in names],
+        "pipeline_names": names,
         "filters": run_filters(run_params),
         "runtime_param_names": sorted(str(k) for k in runtime_params),
         "runtime_params": redactor.value(runtime_params)

@@ -49,9 +49,11 @@ def create_run(root: str, run_id: str, manifest: dict[str, Any]) -> str:
     key = safe_key(run_id)
     location = join(runs, key)
     if is_url(location):
-        if fs.exists(filesystem(location)[1]):
-            key = f"{key}-{uuid.uuid4().hex[:6]}"
-            location = join(runs, key)
+        # Object stores have no atomic mkdir, and a check before writing races: tasks of one
+        # group started in the same second share a run id on Kedro 1.0 (whole-second session
+        # ids). A random suffix keeps every run's key its own.
+        key = f"{key}-{uuid.uuid4().hex[:6]}"
+        location = join(runs, key)
     else:
         # mkdir is atomic: of two processes starting a run with the same id at once, one
         # gets the directory and the other a suffixed one, never both the same.

@@ -104,7 +104,7 @@ def test_resume_of_a_failed_run_gives_the_whole_command() -> None:
     assert found.argv == [
         "kedro",
         "run",
-        "--pipelines",
+        "--pipeline",  # one pipeline: the option every Kedro 1.x accepts
         "data eng",
         "--env",
         "staging",
@@ -122,6 +122,12 @@ def test_resume_of_a_failed_run_gives_the_whole_command() -> None:
     assert [status.nodes[i].name for i in found.rerun] == ["c", "d", "e"]
     assert found.rerun_finished == 1
     assert found.to_dict()["command"] == found.command
+
+
+def test_resume_of_a_run_of_several_pipelines_names_them_all() -> None:
+    found = resume(failed_line_run(pipeline_names=["ingest", "model"]))
+    assert found is not None
+    assert found.argv[2:4] == ["--pipelines", "ingest,model"]
 
 
 def test_defaults_are_left_out_and_the_recorded_command_line_wins() -> None:

@@ -25,6 +25,7 @@ from helpers.kedro_runs import (
     wait_for_node_start,
 )
 
+from kedro_run_report.report.load import read_record
 from kedro_run_report.store.runs import list_runs
 
 pytestmark = pytest.mark.integration
@@ -197,7 +198,7 @@ def test_two_runs_at_once_stay_apart(ran_project: Path) -> None:
         ran_project, "--nodes", "prep.clean", SLEEP_NODE="prep.clean", SLEEP_SECONDS="2"
     )
     second = start_kedro(
-        ran_project, "--pipelines", "model", SLEEP_NODE="model.train", SLEEP_SECONDS="2"
+        ran_project, "--pipeline", "model", SLEEP_NODE="model.train", SLEEP_SECONDS="2"
     )
     outputs = [proc.communicate(timeout=120)[0] for proc in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outputs
@@ -208,7 +209,9 @@ def test_two_runs_at_once_stay_apart(ran_project: Path) -> None:
     for record in runs:
         streams = list(Path(record.location).glob("events-*.jsonl"))
         assert len(streams) == 1  # each run holds its own process's stream only
-        status = status_of(ran_project, record.key)
+        # Read each directory itself: Kedro 1.0's session ids are whole seconds, so the two
+        # runs may share a run id (their directories still differ), and an id finds the newest.
+        status = read_record(record)
         assert status.pipeline.status == "success"
         assert not status.warnings
         seen[frozenset(n.name for n in status.nodes.values())] = node_statuses(status)

@@ -30,7 +30,8 @@ PARTIAL_RUNS = [
         {"prep.clean", "prep.enrich", "model.train"},
     ),
     (["--namespaces", "model"], {"namespaces": ["model"]}, {"model.train", "model.score"}),
-    (["--pipelines", "prep"], {}, {"prep.clean", "prep.enrich"}),
+    # --pipeline, not --pipelines: Kedro 1.0 has only the former.
+    (["--pipeline", "prep"], {}, {"prep.clean", "prep.enrich"}),
 ]
 
 
@@ -46,7 +47,7 @@ def test_partial_run(ran_project: Path, args: list[str], filters: dict, planned:
     assert node_statuses(status) == {name: "success" for name in planned}
     for key, value in filters.items():
         assert status.pipeline.filters[key] == value
-    if "--pipelines" in args:
+    if "--pipeline" in args:
         assert status.pipeline.pipeline_names == ["prep"]
         assert status.unselected == {}  # a whole registered pipeline is not a selection
     else:
