@@ -16,6 +16,9 @@ Format history:
         texts are redacted of credentials and cut to ``MAX_ERROR_CHARS``. Readers of
         version 1 ignore the new kind and keys. ``warning`` events are written (a problem of
         the recorder itself, e.g. a full disk) without a new version.
+    ``fingerprint`` events (what a run was made of: commit, parameters, environment, raw
+    inputs; see ``record/fingerprint.py``) are written once per run without a new version:
+    older readers ignore the kind.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class EventKind(str, Enum):
     SAVE_END = "save_end"
     SIZE = "size"  # a load's size measured later (spawned workers see the catalog late)
     WARNING = "warning"  # a problem of the recorder itself, kept for the report
+    FINGERPRINT = "fingerprint"  # what the run was made of: code, parameters, inputs, packages
 
     def __str__(self) -> str:
         return self.value
@@ -171,6 +175,7 @@ _NODE_END = EventKind.NODE_END.value
 _NODE_ERROR = EventKind.NODE_ERROR.value
 _SIZE = EventKind.SIZE.value
 _WARNING = EventKind.WARNING.value
+_FINGERPRINT = EventKind.FINGERPRINT.value
 
 
 def process(t: float, run_id: str, *, pid: int, host: str, role: str) -> Event:
@@ -278,3 +283,27 @@ def size(
 def warning(t: float, message: str) -> Event:
     """A problem of the recorder itself, kept so that the report can say it is incomplete."""
     return {"kind": _WARNING, "t": t, "message": message}
+
+
+def fingerprint(
+    t: float,
+    *,
+    code: dict[str, Any] | None,
+    params: dict[str, Any] | None,
+    environment: dict[str, Any] | None,
+    inputs: dict[str, Any] | None,
+) -> Event:
+    """What the run was made of, once per run (``None``: that part could not be taken).
+
+    ``code``: ``{"commit", "dirty"}``; ``params``: ``{"digest", "keys": {key: {"digest",
+    "value"}}, "truncated"}`` (values redacted); ``environment``: ``{"python", "kedro",
+    "digest", "packages": {name: version}}``; ``inputs``: ``{dataset: {"size", "mtime"}}``.
+    """
+    return {
+        "kind": _FINGERPRINT,
+        "t": t,
+        "code": code,
+        "params": params,
+        "environment": environment,
+        "inputs": inputs,
+    }

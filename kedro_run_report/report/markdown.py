@@ -27,11 +27,13 @@ from kedro_run_report.model import (
 from kedro_run_report.report.formats import Rendered
 from kedro_run_report.report.summary import (
     MARKERS,
+    WhatChanged,
     headline,
     problems,
     resume_advice,
     run_facts,
     slowest_nodes,
+    what_changed,
 )
 from kedro_run_report.vocabulary import STATUS_WORD
 
@@ -117,8 +119,11 @@ def _table(out: _Budget, header: list[str], rows: list[str], total: int, noun: s
         out.add(f"_… {total - shown:,} more {noun} not shown_\n\n")
 
 
-def render_markdown(status: RunStatus, *, max_bytes: int = 900_000) -> str:
-    """The run as GitHub-flavoured Markdown of at most ``max_bytes`` UTF-8 bytes."""
+def render_markdown(
+    status: RunStatus, *, max_bytes: int = 900_000, changed: WhatChanged | None = None
+) -> str:
+    """The run as GitHub-flavoured Markdown of at most ``max_bytes`` UTF-8 bytes; with
+    ``changed``, what changed since the previous run."""
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     found = problems(status)
@@ -149,6 +154,12 @@ def render_markdown(status: RunStatus, *, max_bytes: int = 900_000) -> str:
         block = f"### Resume\n\n{_text(advice.sentence)}\n\n"
         block += _fence(_CONTROL.sub("?", advice.command), "sh") + "\n"
         block += "".join(f"> {_text(note)}\n\n" for note in advice.notes)
+        if out.fits(block):
+            out.add(block)
+
+    if changed is not None:
+        block = f"### {_text(changed.heading)}\n\n"
+        block += "".join(f"- {_text(line, 2 * MAX_FACT)}\n" for line in changed.lines) + "\n"
         if out.fits(block):
             out.add(block)
 
@@ -209,4 +220,4 @@ def _hard_limit(text: str, max_bytes: int) -> str:
 
 def markdown_reporter(report: RunReport, options: RenderOptions) -> Rendered:
     """The ``markdown`` format of the reporter table."""
-    return Rendered(render_markdown(report.status))
+    return Rendered(render_markdown(report.status, changed=what_changed(report.comparison)))

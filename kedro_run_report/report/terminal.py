@@ -15,6 +15,7 @@ from kedro_run_report.formatting import format_bytes, format_count, terminal_saf
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
 from kedro_run_report.report.summary import (
     MARKERS,
+    WhatChanged,
     headline,
     problems,
     resume_advice,
@@ -35,7 +36,7 @@ def _safe(text: str, limit: int = MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _lines(status: RunStatus) -> list[Text]:
+def _lines(status: RunStatus, changed: WhatChanged | None = None) -> list[Text]:
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     s = status.summary()
@@ -74,11 +75,15 @@ def _lines(status: RunStatus) -> list[Text]:
         lines.append(Text.assemble("  Resume:   ", (terminal_safe(advice.command), "bold")))
         lines.append(Text("            " + advice.sentence))
         lines.extend(Text("            " + _safe(note)) for note in advice.notes)
+    if changed is not None:
+        lines.append(Text("  " + _safe(changed.heading) + ":"))
+        lines.extend(Text("    " + _safe(line, 400)) for line in changed.lines)
     return lines
 
 
-def render_terminal(status: RunStatus, *, color: bool) -> str:
-    """The summary as text, with ANSI colours when ``color`` is true."""
+def render_terminal(status: RunStatus, *, color: bool, changed: WhatChanged | None = None) -> str:
+    """The summary as text, with ANSI colours when ``color`` is true, and what changed since
+    the previous run when ``changed`` is given."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -91,7 +96,7 @@ def render_terminal(status: RunStatus, *, color: bool) -> str:
         emoji=False,
         markup=False,
     )
-    for line in _lines(status):
+    for line in _lines(status, changed):
         console.print(line)
     return buffer.getvalue()
 
@@ -107,10 +112,12 @@ def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
         return False
 
 
-def print_summary(status: RunStatus, *, file: TextIO | None = None) -> None:
+def print_summary(
+    status: RunStatus, *, file: TextIO | None = None, changed: WhatChanged | None = None
+) -> None:
     """Print the summary to ``file`` (standard error by default, as the CLI's notices go)."""
     stream = file if file is not None else sys.stderr
-    text = render_terminal(status, color=use_color(stream))
+    text = render_terminal(status, color=use_color(stream), changed=changed)
     try:
         stream.write(text)
     except UnicodeEncodeError:  # a legacy console encoding cannot show some name
