@@ -213,9 +213,10 @@ def _report(
     if github_summary:
         _append_github_summary(run)
     if not quiet:
+        from kedro_run_report.report.summary import what_changed
         from kedro_run_report.report.terminal import print_summary
 
-        print_summary(run.status, unusual=run.unusual)
+        print_summary(run.status, unusual=run.unusual, changed=what_changed(run.comparison))
     if open_browser:
         for fmt, where in written:
             if fmt == "html" and where != "-":

@@ -19,6 +19,9 @@ Format history:
     2 (addition) - ``node_start``, ``node_end`` and ``node_error`` carry ``maxrss_kib``: the
         process's peak resident memory so far, in KiB (see ``record/memory.py``); absent
         where it cannot be read. Older readers ignore it; read it with :func:`peak_memory`.
+    ``fingerprint`` events (what a run was made of: commit, parameters, environment, raw
+    inputs; see ``record/fingerprint.py``) are written once per run without a new version:
+    older readers ignore the kind.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class EventKind(str, Enum):
     SAVE_END = "save_end"
     SIZE = "size"  # a load's size measured later (spawned workers see the catalog late)
     WARNING = "warning"  # a problem of the recorder itself, kept for the report
+    FINGERPRINT = "fingerprint"  # what the run was made of: code, parameters, inputs, packages
 
     def __str__(self) -> str:
         return self.value
@@ -184,6 +188,7 @@ _NODE_END = EventKind.NODE_END.value
 _NODE_ERROR = EventKind.NODE_ERROR.value
 _SIZE = EventKind.SIZE.value
 _WARNING = EventKind.WARNING.value
+_FINGERPRINT = EventKind.FINGERPRINT.value
 
 
 def process(t: float, run_id: str, *, pid: int, host: str, role: str) -> Event:
@@ -308,3 +313,27 @@ def size(
 def warning(t: float, message: str) -> Event:
     """A problem of the recorder itself, kept so that the report can say it is incomplete."""
     return {"kind": _WARNING, "t": t, "message": message}
+
+
+def fingerprint(
+    t: float,
+    *,
+    code: dict[str, Any] | None,
+    params: dict[str, Any] | None,
+    environment: dict[str, Any] | None,
+    inputs: dict[str, Any] | None,
+) -> Event:
+    """What the run was made of, once per run (``None``: that part could not be taken).
+
+    ``code``: ``{"commit", "dirty"}``; ``params``: ``{"digest", "keys": {key: {"digest",
+    "value"}}, "truncated"}`` (values redacted); ``environment``: ``{"python", "kedro",
+    "digest", "packages": {name: version}}``; ``inputs``: ``{dataset: {"size", "mtime"}}``.
+    """
+    return {
+        "kind": _FINGERPRINT,
+        "t": t,
+        "code": code,
+        "params": params,
+        "environment": environment,
+        "inputs": inputs,
+    }

@@ -7,11 +7,13 @@ from typing import Any
 
 from kedro_run_report.analysis._timing import node_span, round6
 from kedro_run_report.analysis.baseline import Baseline, pick_baseline, same_selection
+from kedro_run_report.analysis.causes import Causes, causes
 from kedro_run_report.analysis.dataset_changes import DatasetChange, dataset_changes
 from kedro_run_report.model import FAILED, INTERRUPTED, SUCCESS, NodeRun, RunStatus
 
 __all__ = [
     "Baseline",
+    "Causes",
     "Comparison",
     "DatasetChange",
     "NodeChange",
@@ -66,6 +68,7 @@ class Comparison:
     previous_duration: float
     nodes: list[NodeChange] = field(default_factory=list)  # current order, then removed ones
     datasets: list[DatasetChange] = field(default_factory=list)  # notable changes only
+    causes: Causes | None = None  # what changed in code, parameters, inputs, environment
 
     @property
     def duration_delta(self) -> float:
@@ -130,6 +133,7 @@ class Comparison:
             "removed": ids(self.removed),
             "datasets": [d.to_dict() for d in self.datasets],
             "rows_dropped": [d.dataset_id for d in self.rows_dropped],
+            "causes": self.causes.to_dict() if self.causes else None,
         }
 
 
@@ -163,6 +167,7 @@ def compare(
         previous_duration=previous.pipeline.duration,
         nodes=nodes,
         datasets=dataset_changes(current, previous, row_threshold, size_threshold),
+        causes=causes(current, previous),
     )
 
 

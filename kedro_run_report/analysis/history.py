@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kedro_run_report.analysis._timing import round6
-from kedro_run_report.analysis.baseline import Loader
+from kedro_run_report.analysis.baseline import Loader, Selection, selection
 from kedro_run_report.errors import RunReportError
 from kedro_run_report.events import valid_time
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, iso
 from kedro_run_report.store.runs import RunRecord
 
 UNREADABLE = "unreadable"
+
+#: What a run's manifest fingerprint summary holds, and the word for each part that changed.
+CHANGE_PARTS = (
+    ("code", "code"),
+    ("params", "parameters"),
+    ("inputs", "inputs"),
+    ("environment", "environment"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,11 @@ class HistoryRow:
     runner: str | None = None
     partial: bool = False  # filters such as --from-nodes were set
     message: str | None = None  # why the run is unreadable, or its error message
+    commit: str | None = None  # the project's git commit, when recorded
+    dirty: bool | None = None  # uncommitted changes in the working tree
+    # What changed against the previous run of the same selection ("code", "parameters",
+    # "inputs", "environment"); None when either run has no fingerprint.
+    changed: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -52,13 +65,76 @@ class HistoryRow:
             "runner": self.runner,
             "partial": self.partial,
             "message": self.message,
+            "commit": self.commit,
+            "dirty": self.dirty,
+            "changed": None if self.changed is None else list(self.changed),
         }
 
 
 def history_rows(records: Iterable[RunRecord], loader: Loader) -> list[HistoryRow]:
     """One row per recorded run, newest first; a run that cannot be read becomes "unreadable"."""
     ordered = sorted(records, key=lambda r: (r.start, r.key), reverse=True)
-    return [_row(record, loader) for record in ordered]
+    changes = fingerprint_changes(ordered)
+    return [_with_fingerprint(_row(record, loader), changes.get(record.key)) for record in ordered]
+
+
+def fingerprint_summary(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """A run's fingerprint summary from its manifest (see record/fingerprint.py), or ``None``."""
+    found = manifest.get("fingerprint")
+    if not isinstance(found, dict):
+        return None
+    commit = found.get("commit")
+    return {
+        "commit": commit if isinstance(commit, str) and commit.isalnum() else None,
+        "dirty": found.get("dirty") if isinstance(found.get("dirty"), bool) else None,
+        "params": _str_or_none(found.get("params")),
+        "inputs": _str_or_none(found.get("inputs")),
+        "environment": _str_or_none(found.get("environment")),
+    }
+
+
+def _changed(now: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """What differs between two fingerprint summaries; a part unknown on either side is not."""
+    found = []
+    for part, word in CHANGE_PARTS:
+        if part == "code":
+            known = now["commit"] is not None and before["commit"] is not None
+            differs = (now["commit"], now["dirty"]) != (before["commit"], before["dirty"])
+        else:
+            known = now[part] is not None and before[part] is not None
+            differs = now[part] != before[part]
+        if known and differs:
+            found.append(word)
+    return found
+
+
+def fingerprint_changes(
+    records: Iterable[RunRecord],
+) -> dict[str, tuple[dict[str, Any], list[str] | None]]:
+    """Run key -> (its fingerprint summary, what changed against the previous run of the same
+    pipeline selection, or ``None`` when there is none or it has no fingerprint)."""
+    last: dict[Selection, dict[str, Any] | None] = {}
+    found: dict[str, tuple[dict[str, Any], list[str] | None]] = {}
+    for record in sorted(records, key=lambda r: (r.start, r.key)):
+        if record.problem is not None:
+            continue
+        summary = fingerprint_summary(record.manifest)
+        names = record.manifest.get("pipeline_names")
+        chosen = selection(names if isinstance(names, list) else [], record.manifest.get("filters"))
+        before = last.get(chosen)
+        last[chosen] = summary
+        if summary is not None:
+            found[record.key] = (summary, _changed(summary, before) if before else None)
+    return found
+
+
+def _with_fingerprint(
+    row: HistoryRow, known: tuple[dict[str, Any], list[str] | None] | None
+) -> HistoryRow:
+    if known is None:
+        return row
+    summary, changed = known
+    return replace(row, commit=summary["commit"], dirty=summary["dirty"], changed=changed)
 
 
 def trend(rows: Iterable[HistoryRow]) -> list[tuple[str, float, str]]:

@@ -13,6 +13,7 @@ from typing import Any
 from kedro_run_report.errors import EventLogError
 from kedro_run_report.events import Event, EventKind, peak_memory, valid_time
 from kedro_run_report.ids import dataset_id, strip_transcoding
+from kedro_run_report.model.fingerprint import Fingerprint, fingerprint_from_event
 from kedro_run_report.model.json_values import (
     as_dict,
     as_list,
@@ -76,6 +77,7 @@ class Aggregator:
         self._datasets_by_name: dict[str, DatasetRun] = {}  # transcoded names share one
         self.warnings: list[str] = []
         self.unselected: dict[str, NodeRun] = {}
+        self.fingerprint: Fingerprint | None = None
         # (operation, node name or None, dataset name) -> unfinished I/O, oldest first
         self._open_io: dict[tuple[str, str | None, str], list[DatasetOperation]] = {}
         self.operations: list[DatasetOperation] = []
@@ -98,6 +100,7 @@ class Aggregator:
             EventKind.SAVE_END.value: partial(self._on_io_end, SAVING),
             EventKind.SIZE.value: self._on_late_size,
             EventKind.WARNING.value: self._on_warning,
+            EventKind.FINGERPRINT.value: self._on_fingerprint,
         }
 
     def add(self, event: Event) -> None:
@@ -309,6 +312,9 @@ class Aggregator:
         if rows is not None and dataset.rows is None:
             dataset.rows = rows
 
+    def _on_fingerprint(self, event: Event) -> None:
+        self.fingerprint = fingerprint_from_event(event, self._redact)
+
     def _on_warning(self, event: Event) -> None:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(self._redact(text(event.get("message", ""))))
@@ -353,6 +359,7 @@ class Aggregator:
             unselected=self.unselected,
             operations=self.operations,
             operations_dropped=self._operations_dropped,
+            fingerprint=self.fingerprint,
         )
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kedro_run_report.ids import dataset_id, is_parameter
+from kedro_run_report.model.fingerprint import Fingerprint
 from kedro_run_report.model.json_values import text
 from kedro_run_report.redact import redact_patterns
 
@@ -310,6 +311,9 @@ class RunStatus:
     # aggregate.py); reporters that draw single operations read these. Not in ``to_dict``.
     operations: list[DatasetOperation] = field(default_factory=list)
     operations_dropped: int = 0  # loads and saves beyond that bound, not listed
+    # What the run was made of (commit, parameters, environment, raw inputs); None for runs
+    # recorded before fingerprints, or when the fingerprint did not finish in time.
+    fingerprint: Fingerprint | None = None
 
     def node_by_name(self, name: str) -> NodeRun | None:
         return next((n for n in self.nodes.values() if n.name == name), None)
@@ -355,6 +359,7 @@ class RunStatus:
             "warnings": list(self.warnings),
             "unselected_nodes": {ident: node.to_dict() for ident, node in self.unselected.items()},
             **({"parts": [part.to_dict() for part in self.parts]} if self.parts else {}),
+            "fingerprint": self.fingerprint.to_dict() if self.fingerprint else None,
         }
 
 

@@ -1,9 +1,9 @@
 """Starting and ending a recorded run in the main process.
 
-Start: the run's directory and manifest, the planned pipeline's snapshot, the main recorder and
-the ``run_start`` event. End: the last event, the run's final status, Kedro-Viz's events file
-and the outcome in the manifest, each step on its own so that one failing still lets the
-others run.
+Start: the run's directory and manifest, the planned pipeline's snapshot, the main recorder,
+the ``run_start`` event and the run's fingerprint (taken in the background). End: the last
+event, the run's final status, Kedro-Viz's events file and the outcome in the manifest, each
+step on its own so that one failing still lets the others run.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from kedro_run_report import events
 from kedro_run_report.events import Event
 from kedro_run_report.model.run_status import is_selection
+from kedro_run_report.record.fingerprint import Fingerprinting, start_fingerprint
 from kedro_run_report.record.recorder import SIZES_GRACE, SNAPSHOT_NODE_IDS, Recorder
 from kedro_run_report.record.snapshot import (
     pipeline_snapshot,
@@ -28,6 +29,9 @@ from kedro_run_report.store.viz_events import write_viz_events_file
 
 #: ``step(*args)``, or ``None`` (and one warning) if it fails.
 Attempt = Callable[..., Any]
+
+# The fingerprint being taken for each run this process started, by run location.
+_fingerprints: dict[str, Fingerprinting] = {}
 
 
 def start_run(
@@ -56,6 +60,9 @@ def start_run(
     SNAPSHOT_NODE_IDS.update((spec["name"], spec["id"]) for spec in snapshot["nodes"])
     recorder = Recorder(run_id, location, "main", catalog, live=True)
     recorder.emit(events.run_start(started, run_id, meta, snapshot), flush=True)
+    fingerprint = start_fingerprint(recorder, pipeline, catalog, project_path, redactor)
+    if fingerprint is not None:
+        _fingerprints[location] = fingerprint
     return recorder
 
 
@@ -69,6 +76,9 @@ def finish_run(
 ) -> None:
     """End the run with ``last_event``; write Kedro-Viz's file into ``viz_events_project``."""
     attempt(recorder.sizes.drain, SIZES_GRACE)  # remote sizes still being measured
+    fingerprint = _fingerprints.pop(recorder.location, None)
+    if fingerprint is not None:
+        attempt(fingerprint.wait)
     attempt(recorder.emit, last_event, flush=True)
     attempt(recorder.writer.close)
     lost = recorder.writer.lost()

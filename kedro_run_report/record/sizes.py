@@ -123,17 +123,8 @@ class SizeProbe:
         known = self._files.get(dataset_name)
         if known is not None:
             return known
-        dataset: Any = _NO_FILE
-        try:
-            candidate = self.catalog.get(dataset_name) if self.catalog is not None else None
-            if (
-                candidate is not None
-                and hasattr(candidate, "_fs")
-                and (hasattr(candidate, "_get_load_path") or hasattr(candidate, "_filepath"))
-            ):
-                dataset = candidate
-        except Exception:
-            dataset = _NO_FILE
+        found = file_dataset(self.catalog, dataset_name)
+        dataset: Any = _NO_FILE if found is None else found
         self._files[dataset_name] = dataset
         return dataset
 
@@ -143,24 +134,49 @@ def _is_remote(dataset: Any) -> bool:
     return (getattr(dataset, "_protocol", "file") or "file") not in ("file", "local")
 
 
+def file_dataset(catalog: Any, dataset_name: str) -> Any:
+    """The catalog's dataset ``dataset_name`` if it is file-backed, else ``None``."""
+    try:
+        candidate = catalog.get(dataset_name) if catalog is not None else None
+        if (
+            candidate is not None
+            and hasattr(candidate, "_fs")
+            and (hasattr(candidate, "_get_load_path") or hasattr(candidate, "_filepath"))
+        ):
+            return candidate
+    except Exception:
+        return None
+    return None
+
+
+def load_location(dataset: Any) -> tuple[Any, str, str]:
+    """``(filesystem, protocol, path)`` of the file a file-backed dataset loads (may raise)."""
+    from kedro.io.core import get_filepath_str
+
+    protocol = getattr(dataset, "_protocol", "file") or "file"
+    if hasattr(dataset, "_get_load_path"):
+        path = dataset._get_load_path()
+    else:
+        path = dataset._filepath
+    return dataset._fs, protocol, get_filepath_str(path, protocol)
+
+
+def is_local(protocol: str, location: str) -> bool:
+    """Whether a dataset's file is on the local disk (a plain ``os.stat`` reaches it)."""
+    return protocol in ("file", "local") and not is_url(location)
+
+
 def _file_size(dataset: Any, mode: str) -> int | None:
     """Size of the file behind a file-backed dataset; ``None`` if it cannot be known."""
     try:
-        from kedro.io.core import get_filepath_str
-
         protocol = getattr(dataset, "_protocol", "file") or "file"
         if mode == "local" and protocol not in ("file", "local"):
             return None
-        if hasattr(dataset, "_get_load_path"):
-            path = dataset._get_load_path()
-        else:
-            path = dataset._filepath
-        fs = dataset._fs
-        location = get_filepath_str(path, protocol)
-        if protocol in ("file", "local") and not is_url(location):
+        fs, protocol, location = load_location(dataset)
+        if is_local(protocol, location):
             stat = os.stat(location)  # the fast path: no fsspec call for local files
             if os.path.isdir(location):
-                return _dir_size(location)
+                return dir_size(location)
             return stat.st_size
         info = fs.info(location)
         if info.get("type") == "directory":
@@ -171,7 +187,7 @@ def _file_size(dataset: Any, mode: str) -> int | None:
         return None
 
 
-def _dir_size(path: str) -> int:
+def dir_size(path: str) -> int:
     """Total bytes of a directory dataset (e.g. partitioned Parquet)."""
     total = 0
     for root, _dirs, files in os.walk(path):

@@ -28,12 +28,14 @@ from kedro_run_report.report.formats import REPORTERS, Rendered
 from kedro_run_report.report.summary import (
     MARKERS,
     ResumeAdvice,
+    WhatChanged,
     headline,
     memory_raise,
     problems,
     resume_advice,
     run_facts,
     slowest_nodes,
+    what_changed,
 )
 from kedro_run_report.report.unusual_words import HEADING, nothing_unusual, unusual_lines
 from kedro_run_report.vocabulary import GRID, MUTED, STATUS_STYLE, STATUS_WORD, TEXT
@@ -90,6 +92,11 @@ font-weight:bold;">Resume</td></tr>
 <div style="{{ mono }}background-color:#f3f4f6;padding:6px 8px;margin-top:4px;\
 word-break:break-all;">{{ resume.command }}</div>
 {% for note in resume.notes %}<div style="color:{{ muted }};font-size:13px;">{{ note }}</div>
+{% endfor %}</td></tr>
+{% endif %}{% if changed %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
+font-weight:bold;">{{ changed.heading }}</td></tr>
+<tr><td style="padding:4px 20px;">{% for line in changed.lines %}\
+<div style="word-break:break-word;">{{ line }}</div>
 {% endfor %}</td></tr>
 {% endif %}{% if problems %}<tr><td style="padding:12px 20px 4px 20px;font-size:16px;\
 font-weight:bold;">Failures</td></tr>
@@ -185,10 +192,15 @@ class _EmailFinding:
 
 
 def render_email(
-    status: RunStatus, *, attachment: str = "run-report.html", unusual: Unusual | None = None
+    status: RunStatus,
+    *,
+    attachment: str = "run-report.html",
+    unusual: Unusual | None = None,
+    changed: WhatChanged | None = None,
 ) -> str:
     """A small, inline-styled HTML summary of the run, for an e-mail body; with ``unusual``,
-    what stood out against the earlier runs."""
+    what stood out against the earlier runs; with ``changed``, what changed since the
+    previous run."""
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     s = status.summary()
@@ -253,6 +265,9 @@ def render_email(
         counts=counts,
         problems=shown,
         resume=_resume(status),
+        changed=None
+        if changed is None
+        else WhatChanged(_short(changed.heading), [_short(line, 600) for line in changed.lines]),
         more_problems=format_count(len(found) - len(shown)) if len(found) > len(shown) else "",
         slowest=slowest,
         unusual_heading=HEADING,
@@ -267,5 +282,10 @@ def render_email(
 def email_reporter(report: RunReport, options: RenderOptions) -> Rendered:
     """The ``email`` format of the reporter table: it names the HTML report as attached."""
     return Rendered(
-        render_email(report.status, attachment=REPORTERS["html"].filename, unusual=report.unusual)
+        render_email(
+            report.status,
+            attachment=REPORTERS["html"].filename,
+            unusual=report.unusual,
+            changed=what_changed(report.comparison),
+        )
     )

@@ -28,12 +28,14 @@ from kedro_run_report.model import (
 from kedro_run_report.report.formats import Rendered
 from kedro_run_report.report.summary import (
     MARKERS,
+    WhatChanged,
     headline,
     memory_raise,
     problems,
     resume_advice,
     run_facts,
     slowest_nodes,
+    what_changed,
 )
 from kedro_run_report.report.unusual_words import (
     HEADING,
@@ -146,10 +148,15 @@ def _unusual(out: _Budget, unusual: Unusual | None) -> None:
 
 
 def render_markdown(
-    status: RunStatus, *, max_bytes: int = 900_000, unusual: Unusual | None = None
+    status: RunStatus,
+    *,
+    max_bytes: int = 900_000,
+    unusual: Unusual | None = None,
+    changed: WhatChanged | None = None,
 ) -> str:
     """The run as GitHub-flavoured Markdown of at most ``max_bytes`` UTF-8 bytes; with
-    ``unusual``, what stood out against the earlier runs."""
+    ``unusual``, what stood out against the earlier runs; with ``changed``, what changed
+    since the previous run."""
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     found = problems(status)
@@ -183,6 +190,12 @@ def render_markdown(
         if out.fits(block):
             out.add(block)
     _unusual(out, unusual)
+
+    if changed is not None:
+        block = f"### {_text(changed.heading)}\n\n"
+        block += "".join(f"- {_text(line, 2 * MAX_FACT)}\n" for line in changed.lines) + "\n"
+        if out.fits(block):
+            out.add(block)
 
     if found:
         out.add("### Failures\n\n")
@@ -245,4 +258,8 @@ def _hard_limit(text: str, max_bytes: int) -> str:
 
 def markdown_reporter(report: RunReport, options: RenderOptions) -> Rendered:
     """The ``markdown`` format of the reporter table."""
-    return Rendered(render_markdown(report.status, unusual=report.unusual))
+    return Rendered(
+        render_markdown(
+            report.status, unusual=report.unusual, changed=what_changed(report.comparison)
+        )
+    )

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kedro_run_report.analysis.compare import Comparison
 from kedro_run_report.analysis.memory import NodeMemory
 from kedro_run_report.analysis.resume import Resume, resume
 from kedro_run_report.formatting import (
@@ -191,3 +192,19 @@ def resume_sentence(status: RunStatus, found: Resume) -> str:
             "for in-memory data they need"
         )
     return text + "."
+
+
+@dataclass(frozen=True)
+class WhatChanged:
+    """Why this run differs from the previous one: a heading and one line per cause."""
+
+    heading: str
+    lines: list[str]
+
+
+def what_changed(comparison: Comparison | None) -> WhatChanged | None:
+    """The causes named by the comparison; ``None`` without a previous run to compare with."""
+    if comparison is None or comparison.causes is None:
+        return None
+    heading = f"What changed since run {comparison.previous_run_id}"
+    return WhatChanged(heading, [shorten(line, 2 * MAX_FACT) for line in comparison.causes.lines])

@@ -16,6 +16,7 @@ from kedro_run_report.formatting import format_bytes, format_count, terminal_saf
 from kedro_run_report.model import FAILED, INTERRUPTED, NOT_RUN, SUCCESS, RunStatus
 from kedro_run_report.report.summary import (
     MARKERS,
+    WhatChanged,
     headline,
     problems,
     resume_advice,
@@ -57,7 +58,9 @@ def _unusual(unusual: Unusual | None) -> list[Text]:
     return out
 
 
-def _lines(status: RunStatus, unusual: Unusual | None = None) -> list[Text]:
+def _lines(
+    status: RunStatus, unusual: Unusual | None = None, changed: WhatChanged | None = None
+) -> list[Text]:
     p = status.pipeline
     word = p.status if p.status in MARKERS else INTERRUPTED
     s = status.summary()
@@ -97,12 +100,22 @@ def _lines(status: RunStatus, unusual: Unusual | None = None) -> list[Text]:
         lines.append(Text.assemble("  Resume:   ", (terminal_safe(advice.command), "bold")))
         lines.append(Text("            " + advice.sentence))
         lines.extend(Text("            " + _safe(note)) for note in advice.notes)
+    if changed is not None:
+        lines.append(Text("  " + _safe(changed.heading) + ":"))
+        lines.extend(Text("    " + _safe(line, 400)) for line in changed.lines)
     return lines
 
 
-def render_terminal(status: RunStatus, *, color: bool, unusual: Unusual | None = None) -> str:
+def render_terminal(
+    status: RunStatus,
+    *,
+    color: bool,
+    unusual: Unusual | None = None,
+    changed: WhatChanged | None = None,
+) -> str:
     """The summary as text, with ANSI colours when ``color`` is true; with ``unusual``, what
-    stood out against the earlier runs."""
+    stood out against the earlier runs; with ``changed``, what changed since the previous
+    run."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -115,7 +128,7 @@ def render_terminal(status: RunStatus, *, color: bool, unusual: Unusual | None =
         emoji=False,
         markup=False,
     )
-    for line in _lines(status, unusual):
+    for line in _lines(status, unusual, changed):
         console.print(line)
     return buffer.getvalue()
 
@@ -132,11 +145,15 @@ def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
 
 
 def print_summary(
-    status: RunStatus, *, file: TextIO | None = None, unusual: Unusual | None = None
+    status: RunStatus,
+    *,
+    file: TextIO | None = None,
+    unusual: Unusual | None = None,
+    changed: WhatChanged | None = None,
 ) -> None:
     """Print the summary to ``file`` (standard error by default, as the CLI's notices go)."""
     stream = file if file is not None else sys.stderr
-    text = render_terminal(status, color=use_color(stream), unusual=unusual)
+    text = render_terminal(status, color=use_color(stream), unusual=unusual, changed=changed)
     try:
         stream.write(text)
     except UnicodeEncodeError:  # a legacy console encoding cannot show some name

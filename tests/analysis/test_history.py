@@ -90,3 +90,57 @@ def test_a_vanished_run_directory_is_unreadable(tmp_path: Path) -> None:
     Path(records[0].location).rmdir()
     rows = history_rows(records, load)
     assert rows[-1].key == "first" and rows[-1].status == "unreadable"
+
+
+def _fingerprinted(
+    root: Path, key: str, start: float, pipelines: list[str], **summary: object
+) -> None:
+    log = EventLog(t0=start).start(CHAIN, pipeline_names=pipelines).node("a").end()
+    fingerprint = {"commit": "a" * 40, "dirty": False, "params": "p1", "inputs": "i1"}
+    fingerprint.update({"environment": "e1", **summary})
+    _record(root, log, key, pipeline_names=pipelines, filters={}, fingerprint=fingerprint)
+
+
+def test_rows_carry_the_commit_and_what_changed_against_the_previous_run(tmp_path: Path) -> None:
+    from kedro_run_report.report.history_table import (
+        LEGEND,
+        changed_cell,
+        commit_cell,
+        history_table,
+    )
+
+    old = EventLog(t0=500.0).start(CHAIN).node("a").end()
+    _record(tmp_path, old, "old", pipeline_names=["__default__"], filters={})  # no fingerprint
+    _fingerprinted(tmp_path, "one", 1000.0, ["__default__"])
+    _fingerprinted(tmp_path, "other", 1500.0, ["data"], params="p9", commit="b" * 40)
+    _fingerprinted(tmp_path, "two", 2000.0, ["__default__"], params="p2", dirty=True)
+    _fingerprinted(tmp_path, "three", 3000.0, ["__default__"], params="p2", dirty=True)
+    _fingerprinted(tmp_path, "four", 4000.0, ["__default__"], inputs="i2", environment="e2")
+    rows = {row.key: row for row in history_rows(list_runs(str(tmp_path)), load)}
+    assert rows["old"].changed is None and rows["old"].commit is None
+    assert rows["one"].changed is None  # the run before it has no fingerprint
+    assert rows["other"].changed is None  # the first of its pipelines
+    assert rows["two"].changed == ["code", "parameters"]  # against "one", not "other"
+    assert rows["three"].changed == []
+    assert rows["four"].changed == ["code", "parameters", "inputs", "environment"]
+    assert rows["two"].to_dict()["commit"] == "a" * 40 and rows["two"].to_dict()["dirty"]
+    table = history_table(sorted(rows.values(), key=lambda r: r.key))
+    assert table.splitlines()[0].endswith("COMMIT    CHANGED")
+    assert [changed_cell(rows[k]) for k in ("old", "one", "two", "three", "four")] == [
+        "",
+        "",
+        "CP",
+        "-",
+        "CPIE",
+    ]
+    assert commit_cell(rows["two"]) == "aaaaaaa+" and commit_cell(rows["old"]) == ""
+    assert table.rstrip("\n").endswith(LEGEND)
+
+
+def test_a_hostile_fingerprint_summary_in_a_manifest_is_ignored(tmp_path: Path) -> None:
+    _fingerprinted(tmp_path, "one", 1000.0, ["__default__"], commit="\x1b[31mred")
+    log = EventLog(t0=2000.0).start(CHAIN).node("a").end()
+    _record(tmp_path, log, "two", pipeline_names=["__default__"], filters={}, fingerprint=[1])
+    rows = {row.key: row for row in history_rows(list_runs(str(tmp_path)), load)}
+    assert rows["one"].commit is None and rows["two"].changed is None
+    json.dumps([row.to_dict() for row in rows.values()])

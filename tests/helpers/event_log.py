@@ -155,6 +155,38 @@ class EventLog:
     def warning(self, message: str) -> EventLog:
         return self._append(events.warning(self.t, message))
 
+    def fingerprint(
+        self,
+        *,
+        commit: str | None = "a" * 40,
+        dirty: bool = False,
+        params: dict[str, Any] | None = None,
+        packages: dict[str, str] | None = None,
+        inputs: dict[str, dict[str, Any]] | None = None,
+        python: str = "3.11.7",
+        kedro: str = "1.7.0",
+    ) -> EventLog:
+        """A ``fingerprint`` event as the hook takes it: parameters digested and redacted by
+        the recorder's own functions; ``commit=None`` for a project outside git."""
+        from kedro_run_report.record.fingerprint import param_facts, short_digest
+        from kedro_run_report.redact import PATTERNS
+
+        packages = {"kedro": kedro, "pandas": "2.2.0"} if packages is None else packages
+        return self._append(
+            events.fingerprint(
+                self.t,
+                code=None if commit is None else {"commit": commit, "dirty": dirty},
+                params=param_facts(params or {}, PATTERNS),
+                environment={
+                    "python": python,
+                    "kedro": kedro,
+                    "digest": short_digest(repr(sorted(packages.items()))),
+                    "packages": packages,
+                },
+                inputs=inputs if inputs is not None else {},
+            )
+        )
+
     # -- whole steps --------------------------------------------------------------------
 
     def start(

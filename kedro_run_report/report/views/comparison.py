@@ -86,6 +86,8 @@ class ComparisonView:
     removed: int = 0
     datasets: list[DataRow] = field(default_factory=list)
     row_drops: list[str] = field(default_factory=list)  # "x: 6,027 -> 4,120 rows (-32%) ..."
+    causes: list[str] = field(default_factory=list)  # "code changed: commit a -> b", ...
+    causes_known: bool = False  # both runs have fingerprints; else ``causes`` says why not
     trend_svg: str | None = None
     trend_caption: str = ""
     unusual: list[UnusualRow] = field(default_factory=list)
@@ -178,6 +180,8 @@ def comparison_view(report: RunReport) -> ComparisonView | None:
     view.newly_succeeded = [(n.name, f"#node-{n.node_id}") for n in c.newly_succeeded]
     view.added, view.removed = len(c.added), len(c.removed)
     view.row_drops = row_drop_lines(c)
+    if c.causes is not None:
+        view.causes, view.causes_known = c.causes.lines, c.causes.known
     for d in c.datasets:
         rows = f"{format_count(d.previous_rows)} → {format_count(d.current_rows)}"
         size = f"{format_bytes(d.previous_size)} → {format_bytes(d.current_size)}"
