@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import mlflow
 import pytest
 from helpers.event_log import EventLog, record_run
 
@@ -22,8 +23,6 @@ from kedro_run_report.record.mlflow_artifacts import (
 )
 from kedro_run_report.redact import Redactor
 from kedro_run_report.settings import MLFLOW
-
-mlflow = pytest.importorskip("mlflow", reason="mlflow-skinny is in the test extra")
 
 CHAIN = [("a", ["raw"], ["mid"]), ("b", ["mid"], ["out"])]
 SECRET = "hunter2-very-secret"

@@ -7,16 +7,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from helpers import scenarios
+from nbconvert import HTMLExporter
 
 from kedro_run_report.notebook import DEFAULT_HEIGHT, InlineReport
 from kedro_run_report.report.html import render_html
 
 pytestmark = pytest.mark.browser
-
-nbformat = pytest.importorskip("nbformat")
-from nbconvert import HTMLExporter  # noqa: E402 - after the skip above
 
 
 @pytest.fixture(scope="module")

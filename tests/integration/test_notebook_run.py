@@ -10,15 +10,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from helpers.kedro_project import kedro_env
 from helpers.kedro_runs import status_of
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
 
 pytestmark = pytest.mark.integration
-
-nbformat = pytest.importorskip("nbformat")
-from nbclient import NotebookClient  # noqa: E402 - after the skip above
-from nbconvert import HTMLExporter  # noqa: E402
 
 CELLS = [
     "%load_ext kedro.ipython",
