@@ -26,13 +26,17 @@ DEFAULT_HEIGHT = 800
 SANDBOX = "allow-scripts"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InlineReport:
     """A rendered run report that notebooks display inline."""
 
     html: str  # the self-contained page, byte for byte what ``-f html`` writes
     title: str
     height: int = DEFAULT_HEIGHT
+
+    def __repr__(self) -> str:
+        # what a terminal (or a notebook's text/plain) shows: never the whole page
+        return f"<InlineReport {self.title!r}: {len(self.html.encode('utf-8')):,} bytes of HTML>"
 
     def _repr_html_(self) -> str:
         """The page in a sandboxed ``srcdoc`` frame, isolated from the notebook."""

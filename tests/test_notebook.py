@@ -35,6 +35,12 @@ def test_the_frame_carries_the_page_byte_for_byte() -> None:
     assert 'sandbox="allow-scripts"' in frame and "height:500px" in frame
 
 
+def test_the_plain_text_form_is_one_short_line() -> None:
+    assert repr(InlineReport("<p>é</p>", "Kedro run report: r1")) == (
+        "<InlineReport 'Kedro run report: r1': 9 bytes of HTML>"
+    )
+
+
 def test_latest_report_reads_the_project_log(tmp_path: Path) -> None:
     report = latest_report(_project(tmp_path))
     assert report.html.startswith("<!DOCTYPE html>")
