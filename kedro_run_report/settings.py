@@ -73,6 +73,13 @@ GITHUB_STEP_SUMMARY = Setting(
 NO_COLOR = Setting(
     "NO_COLOR", None, "When set, the run summary on the terminal has no colours (no-color.org)."
 )
+MLFLOW = Setting(
+    "KEDRO_RUN_REPORT_MLFLOW",
+    "1",
+    "`0` stops logging the HTML report, the run-status JSON and the status and duration tags "
+    "to the MLflow run that is active when a run ends (as kedro-mlflow arranges).",
+    project=True,
+)
 #: Not for users: the main process publishes the active run to its workers through this.
 ACTIVE_RUN = Setting(
     "KEDRO_RUN_REPORT_ACTIVE_RUN",
@@ -90,6 +97,7 @@ SETTINGS = (
     DOT_TIMEOUT,
     GITHUB_STEP_SUMMARY,
     NO_COLOR,
+    MLFLOW,
     ACTIVE_RUN,
 )
 
@@ -145,6 +153,11 @@ def credentials_name() -> str | None:
 def sizes_mode() -> str:
     """Which dataset sizes to probe: ``all``, ``local`` or ``off``."""
     return (SIZES.get() or "all").lower()
+
+
+def mlflow_enabled() -> bool:
+    """Whether to log reports to an active MLflow run (``KEDRO_RUN_REPORT_MLFLOW``)."""
+    return (MLFLOW.get() or "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
 def layout_timeout() -> float:

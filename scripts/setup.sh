@@ -118,4 +118,20 @@ else
     log "dependencies up to date (pyproject.toml unchanged since the last install)"
 fi
 
+# --- kedro-mlflow, for one integration test only -----------------------------------------
+# Its metadata asks for the full `mlflow` distribution (a server, SQL stores, plotting), and
+# once installed its hook joins every `kedro run` of the environment and opens an MLflow run.
+# It works with the `mlflow-skinny` of the test extra, so it goes, without its dependencies,
+# into a directory of its own that only the test puts on PYTHONPATH.
+KEDRO_MLFLOW_VERSION="2.0.3"
+KEDRO_MLFLOW_DIR="$VENV/plugins/kedro-mlflow"
+if [ ! -d "$KEDRO_MLFLOW_DIR/kedro_mlflow-$KEDRO_MLFLOW_VERSION.dist-info" ]; then
+    log "installing kedro-mlflow $KEDRO_MLFLOW_VERSION into $KEDRO_MLFLOW_DIR"
+    rm -rf "$KEDRO_MLFLOW_DIR"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+        --target "$KEDRO_MLFLOW_DIR" "kedro-mlflow==$KEDRO_MLFLOW_VERSION"
+else
+    log "kedro-mlflow $KEDRO_MLFLOW_VERSION already in $KEDRO_MLFLOW_DIR"
+fi
+
 log "ready: $VENV"

@@ -212,6 +212,24 @@
   }
   window.addEventListener("hashchange", openTarget);
   openTarget();
+
+  /* ---- in a notebook: links inside a srcdoc frame ------------------------------------ */
+  // A srcdoc document resolves "#id" against the notebook's address, so following an in-page
+  // link would load the notebook into the frame: scroll to the target instead.
+  if (location.href === "about:srcdoc") {
+    doc.addEventListener("click", function (event) {
+      var anchor = !event.defaultPrevented && event.target.closest && event.target.closest("a[href]");
+      var href = anchor ? anchor.getAttribute("href") : "";
+      if (href.charAt(0) !== "#") { return; }
+      event.preventDefault();
+      var id = "";
+      try { id = decodeURIComponent(href.slice(1)); } catch (e) { return; }
+      var el = id && doc.getElementById(id);
+      if (!el) { return; }
+      if (el.tagName === "DETAILS") { el.open = true; }
+      el.scrollIntoView();
+    });
+  }
   window.addEventListener("beforeprint", function () {
     all(doc, "details").forEach(function (d) { d.open = true; });
   });

@@ -24,6 +24,7 @@ from kedro_run_report.record.error_info import error_info
 from kedro_run_report.record.interrupts import InterruptWatcher
 from kedro_run_report.record.kedro_viz import viz_run_hook_registered, viz_will_record
 from kedro_run_report.record.memory import peak_rss_kib
+from kedro_run_report.record.mlflow_artifacts import log_report_to_mlflow
 from kedro_run_report.record.recorder import Recorder, ThisProcess, WorkerRecorder
 from kedro_run_report.record.run import finish_run, start_run
 from kedro_run_report.redact import PATTERNS, Redactor, secret_values
@@ -45,6 +46,7 @@ class RunReportHook:
         self._workers = WorkerRecorder()
         self._catalog: Any = None
         self._project_path: str | None = None
+        self._log_root: str | None = None
         self._viz_hook_registered = False
         self._leave_viz_events_file = False
         self._warned_pid: int | None = None
@@ -131,6 +133,7 @@ class RunReportHook:
             project_path = run_params.get("project_path") or self._project_path
             self._project_path = str(project_path) if project_path else None
             root = log_location(self._project_path)
+            self._log_root = root
             recorder = start_run(
                 run_params, pipeline, self._catalog, self._project_path, root, self._redactor
             )
@@ -142,14 +145,16 @@ class RunReportHook:
         except Exception as exc:
             self._warn(exc)
 
-    @hook_impl
+    # tryfirst: the run ends, and its report reaches an active MLflow run, before other
+    # plugins' hooks (kedro-mlflow's ends the MLflow run) act.
+    @hook_impl(tryfirst=True)
     def after_pipeline_run(self) -> None:
         try:
             self._finish(events.run_end(time.time()))
         except Exception as exc:
             self._warn(exc)
 
-    @hook_impl
+    @hook_impl(tryfirst=True)
     def on_pipeline_error(self, error: BaseException) -> None:
         try:
             self._finish(events.run_error(time.time(), error_info(error, self._redactor)))
@@ -166,6 +171,8 @@ class RunReportHook:
         self._attempt(self._interrupts.stop)
         viz_project = None if self._leave_viz_events_file else self._project_path
         finish_run(recorder, last_event, viz_project, attempt=self._attempt, warn=self._warn)
+        if self._log_root is not None:  # costs a dictionary look-up unless MLflow is in use
+            log_report_to_mlflow(self._log_root, recorder.run_id, self._redactor)
 
     def _finish_unfinished(self) -> None:
         """At exit: finish a run the process is leaving unfinished."""
