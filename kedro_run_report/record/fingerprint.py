@@ -25,7 +25,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -325,9 +325,11 @@ class Fingerprinting:
         catalog: Any,
         project_path: str | None,
         redactor: Redactor,
+        warn: Callable[[BaseException], None],
     ) -> None:
         self._recorder = recorder
         self._args = (pipeline, catalog, project_path, redactor)
+        self._warn = warn  # the hook's one warning per process and run
         self._lock = threading.Lock()
         self._finished = False  # the run has ended: the manifest is no longer ours to write
         self._thread = threading.Thread(
@@ -347,11 +349,12 @@ class Fingerprinting:
                 self._recorder.emit(event, flush=True)
                 update_manifest(self._recorder.location, fingerprint=manifest_summary(event))
         except Exception as exc:
-            message = f"kedro-run-report could not fingerprint this run ({type(exc).__name__})."
-            logger.debug("%s %r", message, exc)
+            # Most likely the log's disk (full, removed): the writer fails once, then drops
+            # events silently, so this may be the run's only chance to warn about it.
+            logger.debug("kedro-run-report: recording the fingerprint failed: %r", exc)
             try:
-                self._recorder.emit(events.warning(time.time(), message))
-            except Exception:  # noqa: S110 - nothing left to tell it to
+                self._warn(exc)
+            except Exception:  # noqa: S110 - a warning must never break the run
                 pass
 
     def wait(self, timeout: float = FINGERPRINT_GRACE) -> bool:
@@ -363,11 +366,17 @@ class Fingerprinting:
 
 
 def start_fingerprint(
-    recorder: Recorder, pipeline: Any, catalog: Any, project_path: str | None, redactor: Redactor
+    recorder: Recorder,
+    pipeline: Any,
+    catalog: Any,
+    project_path: str | None,
+    redactor: Redactor,
+    warn: Callable[[BaseException], None],
 ) -> Fingerprinting | None:
-    """Start fingerprinting the run in the background; ``None`` if even that fails."""
+    """Start fingerprinting the run in the background; ``None`` if even that fails. A failure
+    to record it goes to ``warn``, the hook's one warning per process and run."""
     try:
-        return Fingerprinting(recorder, pipeline, catalog, project_path, redactor).start()
+        return Fingerprinting(recorder, pipeline, catalog, project_path, redactor, warn).start()
     except Exception as exc:
         logger.debug("kedro-run-report: no fingerprint for this run: %r", exc)
         return None

@@ -135,7 +135,13 @@ class RunReportHook:
             root = log_location(self._project_path)
             self._log_root = root
             recorder = start_run(
-                run_params, pipeline, self._catalog, self._project_path, root, self._redactor
+                run_params,
+                pipeline,
+                self._catalog,
+                self._project_path,
+                root,
+                self._redactor,
+                self._warn,
             )
             self._main = recorder
             self._interrupts.start(self._redactor)

@@ -41,8 +41,10 @@ def start_run(
     project_path: str | None,
     root: str,
     redactor: Redactor,
+    warn: Callable[[BaseException], None],
 ) -> Recorder:
-    """Create the run in the log under ``root`` and return its main recorder."""
+    """Create the run in the log under ``root`` and return its main recorder; ``warn`` is told
+    of a failure to record in the background (the fingerprint)."""
     run_id = str(run_params.get("run_id") or time.strftime("%Y-%m-%dT%H.%M.%S"))
     meta = run_meta(run_params, project_metadata(project_path), redactor)
     started = time.time()
@@ -60,7 +62,7 @@ def start_run(
     SNAPSHOT_NODE_IDS.update((spec["name"], spec["id"]) for spec in snapshot["nodes"])
     recorder = Recorder(run_id, location, "main", catalog, live=True)
     recorder.emit(events.run_start(started, run_id, meta, snapshot), flush=True)
-    fingerprint = start_fingerprint(recorder, pipeline, catalog, project_path, redactor)
+    fingerprint = start_fingerprint(recorder, pipeline, catalog, project_path, redactor, warn)
     if fingerprint is not None:
         _fingerprints[location] = fingerprint
     return recorder
