@@ -88,7 +88,7 @@ def fingerprint_milliseconds(
 ) -> tuple[list[float], list[float]]:
     """Milliseconds of wall time and of CPU time to fingerprint a run of ``nodes`` nodes with
     100 parameters in this repository's git checkout (``record/fingerprint.py``)."""
-    from kedro_run_report.record.fingerprint import take_fingerprint
+    from kedro_run_report.record.fingerprint import RunParts, take_fingerprint
     from kedro_run_report.redact import Redactor
 
     pipe = pipeline([node(identity, f"d{i}", f"d{i + 1}", name=f"n{i}") for i in range(nodes)])
@@ -98,7 +98,7 @@ def fingerprint_milliseconds(
     wall, cpu = [], []
     for _ in range(repeats):
         started, started_cpu = time.perf_counter(), time.thread_time()
-        take_fingerprint(pipe, catalog, checkout, Redactor())
+        take_fingerprint(RunParts.of(pipe, catalog), checkout, Redactor())
         wall.append((time.perf_counter() - started) * 1e3)
         cpu.append((time.thread_time() - started_cpu) * 1e3)
     return wall, cpu

@@ -196,8 +196,10 @@ def test_raw_inputs_get_size_and_mtime_and_a_missing_file_is_left_out(tmp_path: 
         ]
     )
     assert fp.raw_inputs(pipe) == ["gone", "mem", "raw"]
-    assert fp.inputs(pipe, catalog, "all") == {"raw": {"size": 6, "mtime": 1_700_000_000.0}}
-    assert fp.inputs(pipe, catalog, "off") == {}
+    datasets = fp.raw_input_datasets(pipe, catalog)
+    assert sorted(datasets) == ["gone", "raw"]  # "mem" is not file-backed; "gone" has no file
+    assert fp.inputs(datasets, "all") == {"raw": {"size": 6, "mtime": 1_700_000_000.0}}
+    assert fp.inputs(datasets, "off") == {}
 
 
 # -- the hook -------------------------------------------------------------------------------

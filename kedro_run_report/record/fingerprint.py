@@ -26,6 +26,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -264,18 +265,40 @@ def input_facts(dataset: Any, mode: str) -> dict[str, Any] | None:
         return None  # a fact is a nicety: a missing file fails the run, not us
 
 
-def inputs(pipeline: Any, catalog: Any, mode: str | None = None) -> dict[str, Any]:
-    """Size and modification time of each file-backed raw input of the run."""
+def raw_input_datasets(pipeline: Any, catalog: Any) -> dict[str, Any]:
+    """The file-backed raw inputs of the run, by name. Only on the hook's own thread: Kedro's
+    catalog creates datasets on first access and is not safe to read while the runner does."""
+    found = {}
+    for name in raw_inputs(pipeline)[:MAX_INPUTS]:
+        dataset = file_dataset(catalog, name)
+        if dataset is not None:
+            found[name] = dataset
+    return found
+
+
+def inputs(datasets: Mapping[str, Any], mode: str | None = None) -> dict[str, Any]:
+    """Size and modification time of each of the run's file-backed raw inputs."""
     mode = (mode or sizes_mode()).lower()
     if mode == "off":
         return {}
     found: dict[str, Any] = {}
-    for name in raw_inputs(pipeline)[:MAX_INPUTS]:
-        dataset = file_dataset(catalog, name)
-        facts = input_facts(dataset, mode) if dataset is not None else None
+    for name, dataset in datasets.items():
+        facts = input_facts(dataset, mode)
         if facts is not None:
             found[name] = facts
     return found
+
+
+@dataclass(frozen=True)
+class RunParts:
+    """What the fingerprint needs from the run's catalog, read before the run starts."""
+
+    params: Any  # the run's parameters, as the catalog holds them
+    input_datasets: dict[str, Any]  # the file-backed raw inputs, by name
+
+    @classmethod
+    def of(cls, pipeline: Any, catalog: Any) -> RunParts:
+        return cls(run_parameters(catalog), raw_input_datasets(pipeline, catalog))
 
 
 # -- the whole fingerprint ----------------------------------------------------------------
@@ -294,10 +317,9 @@ def manifest_summary(event: events.Event) -> dict[str, Any]:
     }
 
 
-def take_fingerprint(
-    pipeline: Any, catalog: Any, project_path: str | None, redactor: Redactor
-) -> events.Event:
-    """The ``fingerprint`` event of a run; a part that fails is ``None``, the rest stands."""
+def take_fingerprint(parts: RunParts, project_path: str | None, redactor: Redactor) -> events.Event:
+    """The ``fingerprint`` event of a run; a part that fails is ``None``, the rest stands.
+    Safe off the hook's thread: it reads no catalog, only ``parts``."""
 
     def part(step: Any, *args: Any) -> Any:
         try:
@@ -309,9 +331,9 @@ def take_fingerprint(
     return events.fingerprint(
         time.time(),
         code=part(git_state, project_path),
-        params=part(lambda: param_facts(run_parameters(catalog), redactor)),
+        params=part(lambda: param_facts(parts.params, redactor)),
         environment=part(environment),
-        inputs=part(inputs, pipeline, catalog),
+        inputs=part(inputs, parts.input_datasets),
     )
 
 
@@ -321,14 +343,13 @@ class Fingerprinting:
     def __init__(
         self,
         recorder: Recorder,
-        pipeline: Any,
-        catalog: Any,
+        parts: RunParts,
         project_path: str | None,
         redactor: Redactor,
         warn: Callable[[BaseException], None],
     ) -> None:
         self._recorder = recorder
-        self._args = (pipeline, catalog, project_path, redactor)
+        self._args = (parts, project_path, redactor)
         self._warn = warn  # the hook's one warning per process and run
         self._lock = threading.Lock()
         self._finished = False  # the run has ended: the manifest is no longer ours to write
@@ -376,7 +397,8 @@ def start_fingerprint(
     """Start fingerprinting the run in the background; ``None`` if even that fails. A failure
     to record it goes to ``warn``, the hook's one warning per process and run."""
     try:
-        return Fingerprinting(recorder, pipeline, catalog, project_path, redactor, warn).start()
+        parts = RunParts.of(pipeline, catalog)  # here, before the runner reads the catalog
+        return Fingerprinting(recorder, parts, project_path, redactor, warn).start()
     except Exception as exc:
         logger.debug("kedro-run-report: no fingerprint for this run: %r", exc)
         return None

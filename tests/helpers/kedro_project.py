@@ -8,7 +8,8 @@ The pipeline (5 nodes, 2 namespaces)::
 
 ``FAIL_NODE=<node name>`` in the environment makes that node raise (with ``FAIL_MESSAGE``
 if set); ``SLEEP_NODE=<node name>``
-makes it sleep ``SLEEP_SECONDS`` (default 60) first.
+makes it sleep ``SLEEP_SECONDS`` (default 60) first, creating the file ``SLEEP_MARKER`` (if set)
+as it starts to sleep.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def _maybe_fail(name):
         time.sleep(0.01)
         del held
     if os.environ.get("SLEEP_NODE") == name:
+        if os.environ.get("SLEEP_MARKER"):  # tells a test that the node is in its sleep now
+            open(os.environ["SLEEP_MARKER"], "w").close()
         time.sleep(float(os.environ.get("SLEEP_SECONDS", "60")))
     if os.environ.get("FAIL_NODE") == name:
         raise ValueError(os.environ.get("FAIL_MESSAGE") or f"boom in {name}")
@@ -165,6 +168,7 @@ def kedro_env(**extra: str) -> dict[str, str]:
         "FAIL_NODE",
         "FAIL_MESSAGE",
         "SLEEP_NODE",
+        "SLEEP_MARKER",
     ):
         env.pop(key, None)
     env.update(extra)

@@ -38,8 +38,14 @@ def viz_structured(project: Path) -> Any:
     return transform_events_to_structured_format(viz_events(project))
 
 
+SLEEP_MARKER = "sleeping.marker"  # in the project: the SLEEP_NODE has started its sleep
+
+
 def start_kedro(project: Path, *args: str, **env: str) -> subprocess.Popen[str]:
-    """`kedro run <args>` in the background, its output captured."""
+    """`kedro run <args>` in the background, its output captured; a ``SLEEP_NODE`` creates
+    ``SLEEP_MARKER`` in the project when it starts to sleep (see :func:`wait_until_sleeping`)."""
+    if "SLEEP_NODE" in env:
+        env.setdefault("SLEEP_MARKER", str(project / SLEEP_MARKER))
     return subprocess.Popen(
         [sys.executable, "-m", "kedro", "run", *args],
         cwd=project,
@@ -64,3 +70,17 @@ def wait_for_node_start(root: Path, node: str, proc: subprocess.Popen[str]) -> P
         time.sleep(0.05)
     proc.kill()
     pytest.fail(f"{node} never started")
+
+
+def wait_until_sleeping(project: Path, proc: subprocess.Popen[str]) -> None:
+    """Wait until the run's ``SLEEP_NODE`` is in its sleep: a signal sent once its
+    ``node_start`` event is written can still land in Kedro's own code before the node."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if (project / SLEEP_MARKER).exists():
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"kedro exited early: {proc.communicate()[0][-2000:]}")
+        time.sleep(0.05)
+    proc.kill()
+    pytest.fail("the sleeping node never started its sleep")

@@ -23,6 +23,7 @@ from helpers.kedro_runs import (
     viz_events,
     viz_structured,
     wait_for_node_start,
+    wait_until_sleeping,
 )
 
 from kedro_run_report.report.load import read_record
@@ -39,6 +40,7 @@ def test_ctrl_c_records_an_interrupted_run(project: Path) -> None:
     proc = start_kedro(project, SLEEP_NODE="model.train", SLEEP_SECONDS="60")
     try:
         wait_for_node_start(project / LOG_ROOT, "model.train", proc)
+        wait_until_sleeping(project, proc)
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=60)
     finally:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 from helpers.kedro_project import run_kedro
-from helpers.kedro_runs import node_statuses, start_kedro, status_of, wait_for_node_start
+from helpers.kedro_runs import (
+    node_statuses,
+    start_kedro,
+    status_of,
+    wait_for_node_start,
+    wait_until_sleeping,
+)
 
 from kedro_run_report.analysis import resume
 from kedro_run_report.model import RunStatus
@@ -73,6 +79,7 @@ def test_an_interrupted_run_resumes_at_the_interrupted_node(project: Path) -> No
     proc = start_kedro(project, "--params", "factor=1.5", SLEEP_NODE="model.train")
     try:
         wait_for_node_start(project / LOG_ROOT, "model.train", proc)
+        wait_until_sleeping(project, proc)
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=60)
     finally:
