@@ -7,12 +7,15 @@ either run has no fingerprint (recorded before fingerprints existed), no cause i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from kedro_run_report.formatting import format_bytes, format_count
 from kedro_run_report.model import RunStatus
 from kedro_run_report.model.fingerprint import Fingerprint, InputFact
+
+T = TypeVar("T")
 
 CODE = "code"
 PARAMETERS = "parameters"
@@ -90,26 +93,48 @@ def code_cause(current: Fingerprint, previous: Fingerprint) -> Cause | None:
     return Cause(CODE, line, [c for c in (previous.commit, current.commit) if c])
 
 
+def keyed_changes(
+    previous: Mapping[str, T],
+    current: Mapping[str, T],
+    *,
+    changed: Callable[[T, T], bool],
+    shown: Callable[[T], str],
+    skip: Collection[str] = (),
+) -> tuple[list[str], list[str]]:
+    """``(parts, keys)``: one part per key added (``k (new) v``), changed (``k a -> b``) or
+    removed (``k removed``) between two mappings, in the current mapping's order; ``skip``
+    leaves keys out of the added and changed ones."""
+    parts, keys = [], []
+    for key, value in current.items():
+        before = previous.get(key)
+        if key in skip:
+            continue
+        if before is None:
+            parts.append(f"{key} (new) {shown(value)}")
+        elif changed(before, value):
+            parts.append(f"{key} {shown(before)} -> {shown(value)}")
+        else:
+            continue
+        keys.append(key)
+    for key in previous:
+        if key not in current:
+            parts.append(f"{key} removed")
+            keys.append(key)
+    return parts, keys
+
+
 def parameter_cause(current: Fingerprint, previous: Fingerprint) -> Cause | None:
     """Which parameter keys changed, with old -> new values as recorded (redacted)."""
     if current.params_digest is None or previous.params_digest is None:
         return None
     if current.params_digest == previous.params_digest:
         return None
-    parts, names = [], []
-    for key, fact in current.params.items():
-        before = previous.params.get(key)
-        if before is None:
-            parts.append(f"{key} (new) {fact.shown}")
-        elif before.digest != fact.digest:
-            parts.append(f"{key} {before.shown} -> {fact.shown}")
-        else:
-            continue
-        names.append(key)
-    for key in previous.params:
-        if key not in current.params:
-            parts.append(f"{key} removed")
-            names.append(key)
+    parts, names = keyed_changes(
+        previous.params,
+        current.params,
+        changed=lambda old, new: old.digest != new.digest,
+        shown=lambda fact: fact.shown,
+    )
     if not parts:  # the change is beyond the keys listed one by one
         return Cause(PARAMETERS, "parameters changed (among parameters not listed one by one)")
     return Cause(PARAMETERS, f"parameters changed: {_listed(parts)}", names)
@@ -170,21 +195,15 @@ def environment_cause(current: Fingerprint, previous: Fingerprint) -> Cause | No
             names.append(label.lower())
     same_packages = current.packages_digest == previous.packages_digest
     if current.packages_digest and previous.packages_digest and not same_packages:
-        for name, version in current.packages.items():
-            before = previous.packages.get(name)
-            if name == "kedro" and "kedro" in names:
-                continue
-            if before is None:
-                parts.append(f"{name} (new) {version}")
-            elif before != version:
-                parts.append(f"{name} {before} -> {version}")
-            else:
-                continue
-            names.append(name)
-        for name in previous.packages:
-            if name not in current.packages:
-                parts.append(f"{name} removed")
-                names.append(name)
+        package_parts, package_names = keyed_changes(
+            previous.packages,
+            current.packages,
+            changed=lambda old, new: old != new,
+            shown=str,
+            skip=set(names),  # Kedro's version is already its own line
+        )
+        parts += package_parts
+        names += package_names
     if not parts:
         return None
     return Cause(ENVIRONMENT, f"environment changed: {_listed(parts)}", names)
