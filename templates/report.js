@@ -238,12 +238,18 @@
   var viewport = doc.getElementById("diagram-viewport");
   var svg = viewport && viewport.querySelector("svg");
   if (!svg) { return; }
-  var base = svg.viewBox.baseVal;
-  var home = { x: base.x, y: base.y, w: base.width, h: base.height };
-  var view = { x: home.x, y: home.y, w: home.w, h: home.h };
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  var home, view;
+  function adopt(el) {
+    // the diagram shown in the frame: its own extent is what Fit returns to
+    svg = el;
+    var base = svg.viewBox.baseVal;
+    home = { x: base.x, y: base.y, w: base.width, h: base.height };
+    view = { x: home.x, y: home.y, w: home.w, h: home.h };
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  }
+  adopt(svg);
 
   function draw() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
   function scaleOf() {
@@ -255,22 +261,15 @@
     // than most of the window, so small pipelines do not float in empty space
     var width = viewport.clientWidth || 1;
     var natural = home.h / Math.max(home.w / width, 1) + 16;
-    var tallest = Math.max(320, window.innerHeight * 0.75);
+    var tallest = Math.max(320, window.innerHeight * 0.9);
     viewport.style.height = Math.round(Math.min(Math.max(natural, 200), tallest)) + "px";
   }
   function fit() {
     fitHeight();
     var r = svg.getBoundingClientRect();
+    // the whole diagram: every diagram drawn is sized (and large runs are cut into views)
+    // to stay readable when it fits the frame
     view = { x: home.x, y: home.y, w: home.w, h: home.h };
-    var whole = Math.max(home.w / (r.width || 1), home.h / (r.height || 1));
-    var readable = 2.2; // user units per pixel beyond which labels become specks
-    if (r.width && r.height && whole > readable) {
-      // big graphs: fill the width if that stays readable, else zoom in; start at the top
-      var s = Math.min(Math.max(home.w / r.width, 1), readable);
-      view.w = r.width * s;
-      view.h = r.height * s;
-      view.x = home.x + (home.w - view.w) / 2;
-    }
     draw();
   }
   function toUser(px, py) {
@@ -426,7 +425,6 @@
       label._sum = sum;
     }
   });
-  sums.filter(function (sum) { return sum.hasAttribute("data-auto"); }).forEach(function (sum) { collapse(sum, true); });
   all(doc, "[data-ns-all]").forEach(function (button) {
     button.addEventListener("click", function () {
       var on = button.getAttribute("data-ns-all") === "collapse";
@@ -440,7 +438,7 @@
     if (target._sum) { collapse(target._sum, true); return true; }
     return false;
   }
-  svg.addEventListener("keydown", function (event) {
+  viewport.addEventListener("keydown", function (event) {
     if ((event.key === "Enter" || event.key === " ") && toggleFrom(event.target)) { event.preventDefault(); }
   });
   window.addEventListener("beforeprint", function () {
@@ -450,18 +448,80 @@
     sums.forEach(function (sum) { if (sum._print) { collapse(sum, true); } });
   });
 
-  svg.addEventListener("click", function (event) {
+  viewport.addEventListener("click", function (event) {
     if (!moved && toggleFrom(event.target)) { return; }
     var anchor = event.target.closest && event.target.closest("a");
     if (!anchor) { return; }
     event.preventDefault();
     if (moved) { return; }
     var href = anchor.getAttribute("href") || anchor.getAttribute("xlink:href") || "";
+    if (href.indexOf("#view-") === 0) { showView(href.slice(6)); return; }
     var group = anchor.closest(".node");
     if (group && href.charAt(0) === "#") { inspect(group, href); }
   });
+
+  /* ---- large runs: an overview of boxes, each box opens its own diagram ------------- */
+  var crumbs = doc.getElementById("diagram-crumbs");
+  var topSvg = svg, topHome = null;
+  function frameOf(key) { return key ? doc.getElementById("view-" + key) : null; }
+  function trail(key) {
+    var out = [];
+    while (key) {
+      var frame = frameOf(key), details = frame && frame.parentNode;
+      if (!details) { break; }
+      out.unshift({ key: key, title: details.getAttribute("data-title") });
+      key = details.getAttribute("data-parent");
+    }
+    out.unshift({ key: "", title: "Overview" });
+    return out;
+  }
+  function showView(key) {
+    var frame = frameOf(key);
+    var next = key ? frame && frame.querySelector("svg") : topSvg;
+    if (key && !next) {  // no diagram (too large a run, or its layout failed): say why
+      var why = frame && frame.querySelector(".notice");
+      if (crumbs && why) { crumbs.hidden = false; crumbs.textContent = why.textContent; }
+      return;
+    }
+    if (next !== svg) {
+      // the shown diagram goes back where it came from; the next one takes its place
+      if (svg === topSvg) { topHome = topHome || doc.createElement("div"); topHome.appendChild(svg); }
+      else { frameOf(svg.getAttribute("data-view-of")).appendChild(svg); }
+      if (key) { next.setAttribute("data-view-of", key); }
+      viewport.appendChild(next);
+      closeInspector();
+      adopt(next);
+      fit();
+      showFailure();
+    }
+    if (!crumbs) { return; }
+    while (crumbs.firstChild) { crumbs.removeChild(crumbs.firstChild); }
+    var steps = trail(key);
+    crumbs.hidden = steps.length < 2;
+    steps.forEach(function (step, i) {
+      if (i) { crumbs.appendChild(doc.createTextNode("›")); }
+      if (i === steps.length - 1) { crumbs.appendChild(text("span", step.title, "here")); return; }
+      var button = text("button", step.title);
+      button.type = "button";
+      button.setAttribute("data-view", step.key || "overview");
+      button.addEventListener("click", function () { showView(step.key); });
+      crumbs.appendChild(button);
+    });
+  }
+  all(svg, "g.group").forEach(function (box) {
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "button");
+  });
+  viewport.addEventListener("keydown", function (event) {
+    var box = event.target.closest && event.target.closest("g.group");
+    if (box && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      showView(box.getAttribute("data-view"));
+    }
+  });
   doc.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeInspector(); } });
   if (viewport.getBoundingClientRect().width) { fit(); showFailure(); } else { draw(); }
+  if (viewport.getAttribute("data-start-view")) { showView(viewport.getAttribute("data-start-view")); }
   // print the whole graph, whatever the current pan and zoom
   window.addEventListener("beforeprint", function () {
     view = { x: home.x, y: home.y, w: home.w, h: home.h };

@@ -184,9 +184,11 @@ def test_clean_svg_replaces_tooltip_tokens_with_escaped_names() -> None:
 
 
 @pytest.mark.usefixtures("stub_layout")
-def test_big_runs_leave_datasets_out() -> None:
-    result = render_diagram(scenarios.synthetic(500))
+def test_big_runs_leave_datasets_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diagram, "MAX_DATASET_ELEMENTS", 100)
+    result = render_diagram(scenarios.synthetic(80))
     assert result.show_datasets is False and result.note and "not drawn" in result.note
+    assert "d_" not in diagram.layout_source(scenarios.synthetic(80))
 
 
 @needs_dot
@@ -311,7 +313,7 @@ def test_unselected_nodes_are_drawn_with_their_datasets() -> None:
 
 @needs_dot
 def test_namespace_summaries_sit_over_their_clusters() -> None:
-    from kedro_run_report.diagram.ns_summary import add_namespace_summaries, auto_collapsed
+    from kedro_run_report.diagram.ns_summary import add_namespace_summaries
 
     status = scenarios.node_failure()
     result = render_diagram(status)
@@ -328,8 +330,6 @@ def test_namespace_summaries_sit_over_their_clusters() -> None:
     assert "failed" in science.getAttribute("class")  # the worst status colours it
     assert science.getAttribute("display") == "none"  # hidden without the script
     assert "3 nodes: ✓ 1  ✗ 1  – 1" in svg
-    assert auto_collapsed(["a", "a.b", "a.c"], 500) == {"a.b", "a.c"}
-    assert auto_collapsed(["a", "b"], 10) == set()
 
 
 def test_cues_are_centred_under_their_shapes() -> None:

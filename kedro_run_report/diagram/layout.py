@@ -38,9 +38,12 @@ def _pip_layout_program() -> str | None:
     return shutil.which(PIP_LAYOUT_PROGRAM)
 
 
-def layout_svg(dot_source: str, program: str) -> str:
-    """Run the layout program on DOT source and return its SVG (the only place it runs)."""
-    timeout = settings.layout_timeout()
+def layout_svg(dot_source: str, program: str, timeout: float | None = None) -> str:
+    """Run the layout program on DOT source and return its SVG (the only place it runs).
+
+    ``timeout``: seconds it may take, at most ``KEDRO_RUN_REPORT_DOT_TIMEOUT``'s."""
+    limit = settings.layout_timeout()
+    timeout = limit if timeout is None else min(timeout, limit)
     try:
         done = subprocess.run(
             [program, "-Tsvg"],

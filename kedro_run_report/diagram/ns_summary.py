@@ -25,7 +25,6 @@ from kedro_run_report.model import (
 )
 from kedro_run_report.vocabulary import STATUS_STYLE
 
-COLLAPSE_ABOVE = 400  # task nodes; above, the page starts with namespaces collapsed
 WORST_FIRST = (FAILED, INTERRUPTED, NOT_RUN, SUCCESS, NOT_SELECTED)
 _CLUSTER = re.compile(
     r'<g id="gc_(\d+)" class="cluster ns">\n?<rect [^>]*?x="([-\d.]+)" y="([-\d.]+)" '
@@ -46,40 +45,38 @@ class NamespaceSummary:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def text(self) -> str:
-        """``"12 nodes: ✓ 10  ✗ 1  – 1"``."""
-        parts = [
+    def marks(self, gap: str = "  ") -> str:
+        """``"✓ 10  ✗ 1  – 1"``: how many nodes of each status."""
+        return gap.join(
             f"{STATUS_STYLE[word][2]} {format_count(count)}"
             for word in (SUCCESS, FAILED, NOT_RUN, INTERRUPTED, NOT_SELECTED)
             if (count := self.counts.get(word, 0))
-        ]
+        )
+
+    def text(self) -> str:
+        """``"12 nodes: ✓ 10  ✗ 1  – 1"``."""
         noun = "node" if self.total == 1 else "nodes"
-        return f"{format_count(self.total)} {noun}: " + "  ".join(parts)
+        return f"{format_count(self.total)} {noun}: " + self.marks()
+
+    def cue(self) -> str:
+        """``"✓ 10 ✗ 1 – 1 · 12.5 s"``: the marks and the time spent in the nodes."""
+        return self.marks(" ") + (f" · {format_duration(self.seconds)}" if self.seconds else "")
 
 
 def summarise(namespace: str, nodes: list[NodeRun]) -> NamespaceSummary:
     """Counts, worst status and time in nodes of the nodes in ``namespace`` or below it."""
     inside = [n for n in nodes if n.namespace and (n.namespace + ".").startswith(namespace + ".")]
+    return summary_of(namespace, inside)
+
+
+def summary_of(label: str, nodes: list[NodeRun]) -> NamespaceSummary:
+    """Counts, worst status and time in nodes of ``nodes``, under the name ``label``."""
     counts: dict[str, int] = {}
-    for node in inside:
+    for node in nodes:
         counts[node.status] = counts.get(node.status, 0) + 1
     worst = next((w for w in WORST_FIRST if counts.get(w)), NOT_RUN)
-    seconds = sum(n.total_duration for n in inside)
-    return NamespaceSummary(namespace, counts, worst, seconds)
-
-
-def auto_collapsed(order: list[str], tasks: int) -> set[str]:
-    """The namespaces to start collapsed: none for small runs, else the shallowest level at
-    which there is more than one (a single top namespace collapsed would hide everything)."""
-    if tasks <= COLLAPSE_ABOVE or not order:
-        return set()
-    level = [ns for ns in order if "." not in ns]
-    while len(level) == 1:
-        below = [ns for ns in order if ns.rpartition(".")[0] == level[0]]
-        if not below:
-            break
-        level = below
-    return set(level)
+    seconds = sum(n.total_duration for n in nodes)
+    return NamespaceSummary(label, counts, worst, seconds)
 
 
 def add_namespace_summaries(svg: str, status: RunStatus) -> str:
@@ -88,7 +85,6 @@ def add_namespace_summaries(svg: str, status: RunStatus) -> str:
     order = namespace_order({n.namespace for n in tasks if n.namespace})
     if not order:
         return svg
-    start = auto_collapsed(order, len(status.nodes))
     boxes = []
     for match in _CLUSTER.finditer(svg):
         number = int(match.group(1))
@@ -96,7 +92,7 @@ def add_namespace_summaries(svg: str, status: RunStatus) -> str:
             continue  # a cluster we did not make: leave it alone
         x, y, w, h = (float(v) for v in match.groups()[1:])
         summary = summarise(order[number], tasks)
-        box = _box(summary, x, y, w, h, order[number] in start)
+        box = _box(summary, x, y, w, h)
         boxes.append(box.replace("<g ", f'<g data-for="gc_{number}" ', 1))
     if not boxes:
         return svg
@@ -104,7 +100,7 @@ def add_namespace_summaries(svg: str, status: RunStatus) -> str:
     return svg[:at] + "\n".join(boxes) + "\n" + svg[at:]
 
 
-def _box(s: NamespaceSummary, x: float, y: float, w: float, h: float, auto: bool) -> str:
+def _box(s: NamespaceSummary, x: float, y: float, w: float, h: float) -> str:
     fill, stroke, _ = STATUS_STYLE.get(s.worst, STATUS_STYLE[NOT_RUN])
     size = max(11.0, min(w / 14, h / 4.5, 40.0))  # readable when a big graph is zoomed out
     line = size * 1.3
@@ -120,9 +116,8 @@ def _box(s: NamespaceSummary, x: float, y: float, w: float, h: float, auto: bool
         for i, (attrs, text) in enumerate(rows)
         if line * (i + 1) < h  # small clusters show fewer lines
     )
-    auto_attr = " data-auto" if auto else ""
     return (
-        f'<g class="ns-sum {s.worst}" data-ns="{xml(s.namespace)}" display="none"{auto_attr}>'
+        f'<g class="ns-sum {s.worst}" data-ns="{xml(s.namespace)}" display="none">'
         f"<title>{xml(s.namespace)}: {xml(s.text())}</title>"
         f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="6" '
         f'fill="{fill}" stroke="{stroke}" stroke-width="2"/>{texts}</g>'

@@ -1,18 +1,31 @@
-"""RunStatus -> DOT (via the ``graphviz`` package) -> SVG (via the Graphviz layout program)."""
+"""RunStatus -> DOT (via the ``graphviz`` package) -> SVG (via the Graphviz layout program).
+
+Runs of up to ``views.DETAIL_MAX`` nodes get one diagram of every node. Larger runs get a
+tree of views (``views``): an overview of boxes (``overview``) and a diagram per namespace or
+part (``drill``), each laid out on its own and all in the page.
+"""
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import graphviz
 
-from kedro_run_report.diagram.collapsed import (
-    COLLAPSE_LAYOUT_ABOVE,
-    build_collapsed_dot,
-    paint_collapsed,
+from kedro_run_report.diagram.elements import (
+    Attrs,
+    Stub,
+    dataset_attrs,
+    dataset_size,
+    gv_text,
+    stub_attrs,
+    stub_size,
+    task_attrs,
+    task_size,
+    unselected_dataset_attrs,
 )
+from kedro_run_report.diagram.frame import arrange
 from kedro_run_report.diagram.layout import LayoutError, find_layout_program, layout_svg
 from kedro_run_report.diagram.layout_cache import cached_layout
 from kedro_run_report.diagram.marks import (
@@ -22,50 +35,47 @@ from kedro_run_report.diagram.marks import (
     namespace_order,
     unselected_datasets,
 )
-from kedro_run_report.diagram.paint import (
-    COMPACT_MARK,
-    DATA_CUE_SLOT,
-    TASK_CUE_SLOT,
-    Paint,
-    dataset_cue,
-    node_cue,
-    paint_svg,
-    paints,
-)
+from kedro_run_report.diagram.paint import dataset_cue, node_cue, paint_svg, paints
 from kedro_run_report.diagram.svg_clean import FONT, clean_svg, round_geometry, tooltip_names
-from kedro_run_report.ids import dataset_id, is_parameter
-from kedro_run_report.model import (
-    NOT_SELECTED,
-    DatasetRun,
-    NodeRun,
-    RunStatus,
-)
+from kedro_run_report.ids import dataset_id
+from kedro_run_report.model import NOT_SELECTED, RunStatus
 from kedro_run_report.settings import DOT
-from kedro_run_report.vocabulary import (
-    CLUSTER_FILL,
-    EDGE,
-    FADED,
-    GRID,
-    MUTED,
-    PARAM_STROKE,
-    STATUS_STYLE,
-)
+from kedro_run_report.vocabulary import CLUSTER_FILL, EDGE, GRID, MUTED, STATUS_STYLE
 
 __all__ = [  # re-exported: the report modules and tests import these from here
+    "LayoutError",
     "all_tasks",
+    "clean_svg",
     "critical_links",
     "dataset_cue",
+    "find_layout_program",
+    "gv_text",
+    "layout_svg",
     "namespace_order",
     "node_cue",
+    "tooltip_names",
     "unselected_datasets",
 ]
 
 FADED_EDGE = STATUS_STYLE[NOT_SELECTED][1]
-MAX_LABEL = 42
 COMPACT_ABOVE = 300  # graph elements; above this, one-line labels and integer geometry
+VIEW_COMPACT_ABOVE = 100  # the same in a large run's views, which must fit the frame whole
 MAX_DATASET_ELEMENTS = 800  # above this many nodes + datasets, datasets are left out
+LEGIBLE_SCALE = 0.75  # fitted px per point at which 11 pt labels are still 9 px tall
 
-Attrs = dict[str, str]
+
+@dataclass
+class ViewDiagram:
+    """One view below the top of a large run's diagram (see ``views``), laid out."""
+
+    key: str  # "v3": its element is #view-v3
+    title: str
+    trail: list[tuple[str, str]]  # (key, title) from the top view down to this one
+    summary: str  # "25 nodes: ✓ 24  ✗ 1"
+    worst: str  # the worst status inside: its box's colour
+    svg: str | None
+    notice: str | None = None  # why there is no svg (the layout took too long, failed)
+    note: str | None = None  # a caption, e.g. that its datasets are not drawn
 
 
 @dataclass
@@ -77,18 +87,9 @@ class DiagramResult:
     program: str | None = None
     note: str | None = None  # a caption, e.g. that datasets were left out for size
     show_datasets: bool = True  # whether datasets are drawn after all
-    collapsed: bool = False  # one box per namespace (huge runs): nothing to collapse or expand
-
-
-def gv_text(text: str, limit: int | None = None) -> str:
-    """Text for a Graphviz HTML-like label: XML-escaped, backslashes and newlines neutralised."""
-    if limit is not None and len(text) > limit:
-        text = "…" + text[-(limit - 1) :]  # the end of a name tells nodes apart best
-    # control characters are not allowed in XML; newlines become a visible mark
-    text = text.replace("\r\n", "\n").replace("\n", "↵")
-    text = "".join(ch if ch >= " " or ch == "\t" else "\ufffd" for ch in text)
-    # Graphviz expands \N, \G, \L ... inside labels too; "\\" is its literal backslash
-    return html.escape(text, quote=True).replace("\\", "\\\\")
+    collapsed: bool = False  # the svg is an overview of boxes, the views hold the nodes
+    views: list[ViewDiagram] = field(default_factory=list)
+    start_view: str = ""  # the view a failed run opens on ("" is the top)
 
 
 def layout_attrs(size: int) -> Attrs:
@@ -97,6 +98,7 @@ def layout_attrs(size: int) -> Attrs:
     attrs.update(bgcolor="transparent", pad="0.2", newrank="true")
     if size > 150:
         attrs.update(mclimit="0.5", nslimit="4", nslimit1="4", searchsize="50")
+        attrs.update(nodesep="0.15", ranksep="0.3")  # dense graphs: text before white space
     if size > 600:
         attrs.update(mclimit="0.1", nslimit="1", nslimit1="1", searchsize="10", remincross="false")
     if size > 1500:
@@ -112,77 +114,6 @@ def graph_size(status: RunStatus, *, show_datasets: bool = True) -> int:
     return tasks + len(status.datasets) + len(unselected_datasets(status))
 
 
-def _overlay(attrs: Attrs, paint: Paint | None) -> Attrs:
-    """Status paint as DOT attributes: for a DOT source that stands alone (not laid out)."""
-    if paint is None:
-        return attrs
-    if paint.fill is not None:
-        attrs.update(fillcolor=paint.fill, color=paint.stroke)
-        attrs["style"] = "filled" + (f",{paint.dash}" if paint.dash else "")
-        if paint.width:
-            attrs["penwidth"] = paint.width
-    attrs["class"] = paint.classes
-    return attrs
-
-
-def _two_lines(title: str, detail: str, size: int, bold: bool) -> str:
-    head = f"<B>{title}</B>" if bold else title
-    return f'<{head}<BR/><FONT POINT-SIZE="{size - 2}" COLOR="{MUTED}">{gv_text(detail)}</FONT>>'
-
-
-def _task_attrs(node: NodeRun, compact: bool, paint: Paint | None) -> Attrs:
-    name = node.name
-    if node.namespace and name.startswith(node.namespace + "."):
-        name = name[len(node.namespace) + 1 :]  # the cluster already says the namespace
-    title = gv_text(name, MAX_LABEL)
-    if compact:  # one line, one <text>: the status mark leads, the name follows
-        label = f"<{paint.mark if paint and paint.mark else COMPACT_MARK} {title}>"
-    else:
-        label = _two_lines(title, paint.cue or "" if paint else TASK_CUE_SLOT, 11, True)
-    # neutral paint: statuses are painted after layout (diagram/paint.py), so the layout, and
-    # its cache key, depend on structure alone. Plain boxes: clean_svg rounds their corners.
-    attrs = {"label": label, "shape": "box", "style": "filled", "fillcolor": "#FFFFFF"}
-    attrs.update(color="#000000", URL=f"#node-{node.id}", id=f"gn_{node.id}")
-    attrs["tooltip"] = f"n_{node.id}"
-    if node.status == NOT_SELECTED:  # the selection is structure
-        attrs["fontcolor"] = FADED
-    attrs["class"] = "task"
-    return _overlay(attrs, paint)
-
-
-def _dataset_attrs(
-    ds: DatasetRun, compact: bool, namespace: str | None, paint: Paint | None
-) -> Attrs:
-    if ds.is_parameter:
-        attrs = {"label": f"<{gv_text(ds.name, MAX_LABEL)}>", "shape": "note", "fontsize": "9"}
-        attrs.update(height="0.2", fontcolor=MUTED, style="filled", color=PARAM_STROKE)
-        attrs.update(fillcolor="#FFFFFF", **{"class": "param"})
-    else:
-        name = ds.name[len(namespace) + 1 :] if namespace else ds.name
-        if compact:  # the name alone, with a mark only where something went wrong
-            mark = paint.mark if paint and paint.mark else ""
-            label = f"<{gv_text((mark + ' ' if mark else '') + name, MAX_LABEL)}>"
-        else:
-            detail = paint.cue or "" if paint else DATA_CUE_SLOT
-            label = _two_lines(gv_text(name, MAX_LABEL), detail, 10, False)
-        attrs = {"label": label, "shape": "cylinder", "style": "filled", "color": "#000000"}
-        attrs.update(fillcolor="#FFFFFF", **{"class": "data"})
-    attrs.update(URL=f"#dataset-{ds.id}", id=f"gd_{ds.id}", tooltip=f"d_{ds.id}")
-    return _overlay(attrs, paint)
-
-
-def _unselected_dataset_attrs(ident: str, name: str, namespace: str | None) -> Attrs:
-    """A dataset only the unselected nodes of a partial run touch: drawn faded, not linked."""
-    short = name[len(namespace) + 1 :] if namespace else name
-    fill, stroke, _ = STATUS_STYLE[NOT_SELECTED]
-    shape = "note" if is_parameter(name) else "cylinder"
-    attrs = {"label": f"<{gv_text(short, MAX_LABEL)}>", "shape": shape, "style": "filled,dotted"}
-    attrs.update(color=stroke, fillcolor=fill, fontcolor=FADED, id=f"gd_{ident}")
-    attrs.update(tooltip=f"d_{ident}", URL="#not-selected")
-    attrs["class"] = "data " + NOT_SELECTED
-    return attrs
-
-
 def _dataset_namespace(name: str, namespaces: set[str]) -> str | None:
     parts = name.split(".")
     for cut in range(len(parts) - 1, 0, -1):
@@ -191,14 +122,33 @@ def _dataset_namespace(name: str, namespaces: set[str]) -> str | None:
     return None
 
 
+def _around(namespace: str | None, inside: str | None) -> bool:
+    """Whether ``namespace`` is ``inside`` or one of its parents: every node of the view is
+    in it, so its cluster would frame the whole diagram and say nothing."""
+    if not namespace or not inside:
+        return False
+    return namespace == inside or inside.startswith(namespace + ".")
+
+
 def build_dot(
-    status: RunStatus, *, show_datasets: bool = True, paint: bool = True
+    status: RunStatus,
+    *,
+    show_datasets: bool = True,
+    paint: bool = True,
+    inside: str | None = None,
+    stubs: Sequence[Stub] = (),
+    compact_above: int = COMPACT_ABOVE,
 ) -> graphviz.Digraph:
     """The workflow as a DOT graph: tasks, datasets, namespace clusters, links and, with
     ``paint``, status colours and cues. Without ``paint`` it is what gets laid out: a graph of
-    the pipeline's structure alone, painted after layout (see diagram/paint.py)."""
-    size = graph_size(status, show_datasets=show_datasets)
-    compact = size > COMPACT_ABOVE
+    the pipeline's structure alone, painted after layout (see diagram/paint.py).
+
+    ``inside``: the namespace every node is in (a view of it): not drawn as a cluster.
+    ``stubs``: what lies outside the view, drawn beside what they attach to.
+    ``compact_above``: graph elements above which labels take one line.
+    """
+    size = graph_size(status, show_datasets=show_datasets) + len(stubs)
+    compact = size > compact_above
     table = paints(status, compact=compact) if paint else {}
     graph = graphviz.Digraph(name="workflow", graph_attr=layout_attrs(size))
     # black text and 1pt lines are the SVG defaults dot leaves unwritten; clean_svg sets the
@@ -208,25 +158,35 @@ def build_dot(
     graph.attr("node", margin="0.12,0.05", height="0.3")
     graph.attr("edge", color=EDGE, arrowsize="0.6", penwidth="1")
     if compact:
-        graph.attr("edge", arrowhead="none")  # top to bottom already says the direction
+        graph.attr("edge", arrowhead="none")  # the direction of the layout says it
 
     tasks = all_tasks(status)
     namespaces = {n.namespace for n in tasks if n.namespace}
     members: dict[str | None, list[tuple[str, Attrs]]] = {}
-    for node in tasks:
-        members.setdefault(node.namespace, []).append(
-            (f"n_{node.id}", _task_attrs(node, compact, table.get(f"n_{node.id}")))
+    sizes: dict[str, tuple[float, float]] = {}
+    edges: list[tuple[str, str]] = []
+
+    def place(namespace: str | None, ident: str, attrs: Attrs, extent: tuple[float, float]):
+        members.setdefault(None if _around(namespace, inside) else namespace, []).append(
+            (ident, attrs)
         )
+        sizes[ident] = extent
+
+    for node in tasks:
+        attrs = task_attrs(node, compact, table.get(f"n_{node.id}"))
+        place(node.namespace, f"n_{node.id}", attrs, task_size(node, compact))
     if show_datasets:
         for ds in status.datasets.values():
             ns = _dataset_namespace(ds.name, namespaces)
-            attrs = _dataset_attrs(ds, compact, ns, table.get(f"d_{ds.id}"))
-            members.setdefault(ns, []).append((f"d_{ds.id}", attrs))
+            attrs = dataset_attrs(ds, compact, ns, table.get(f"d_{ds.id}"))
+            short = ds.name[len(ns) + 1 :] if ns else ds.name
+            place(ns, f"d_{ds.id}", attrs, dataset_size(short, compact, ds.is_parameter))
         for ident, name in unselected_datasets(status).items():
             ns = _dataset_namespace(name, namespaces)
-            members.setdefault(ns, []).append(
-                (f"d_{ident}", _unselected_dataset_attrs(ident, name, ns))
-            )
+            attrs = unselected_dataset_attrs(ident, name, ns)
+            place(ns, f"d_{ident}", attrs, dataset_size(name, compact, False))
+    for stub in stubs:
+        place(None, stub.ident, stub_attrs(stub), stub_size(stub))
     _emit_clusters(graph, members)
 
     if show_datasets:
@@ -237,25 +197,53 @@ def build_dot(
             for ds_id in dict.fromkeys(dataset_id(d) for d in node.inputs):
                 if ds_id in drawn:
                     graph.edge(f"d_{ds_id}", f"n_{node.id}", **faded)
+                    edges.append((f"d_{ds_id}", f"n_{node.id}"))
             for ds_id in dict.fromkeys(dataset_id(d) for d in node.outputs):
                 if ds_id in drawn:
                     graph.edge(f"n_{node.id}", f"d_{ds_id}", **faded)
-        return graph
-    # without datasets, a task points straight at the tasks that read its outputs
-    producers = {dataset_id(d): n.id for n in tasks for d in n.outputs}
-    for node in tasks:
-        sources = (producers.get(dataset_id(d)) for d in node.inputs)
-        for src in dict.fromkeys(s for s in sources if s is not None):
-            graph.edge(f"n_{src}", f"n_{node.id}")
+                    edges.append((f"n_{node.id}", f"d_{ds_id}"))
+    else:
+        # without datasets, a task points straight at the tasks that read its outputs
+        producers = {dataset_id(d): n.id for n in tasks for d in n.outputs}
+        for node in tasks:
+            sources = (producers.get(dataset_id(d)) for d in node.inputs)
+            for src in dict.fromkeys(s for s in sources if s is not None and s != node.id):
+                graph.edge(f"n_{src}", f"n_{node.id}")
+                edges.append((f"n_{src}", f"n_{node.id}"))
+    for stub in stubs:
+        for end in stub.attach:
+            pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
+            graph.edge(*pair, style="dashed")
+            edges.append(pair)
+    fit_to_frame(graph, sizes, edges)
     return graph
+
+
+def fit_to_frame(
+    graph: graphviz.Digraph,
+    sizes: dict[str, tuple[float, float]],
+    edges: list[tuple[str, str]],
+    *,
+    wrap: bool = False,
+) -> float:
+    """Set the direction and wrap wide ranks so the fitted graph keeps its text readable
+    (frame.py); returns the estimated fitted scale."""
+    nodesep = float(graph.graph_attr.get("nodesep", "0.25")) * 72
+    ranksep = float(graph.graph_attr.get("ranksep", "0.35")) * 72
+    chosen = arrange(sizes, edges, nodesep=nodesep, ranksep=ranksep, wrap=wrap)
+    graph.graph_attr["rankdir"] = chosen.rankdir
+    for a, b in chosen.wrap:
+        graph.edge(a, b, style="invis")
+    return chosen.scale
 
 
 def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple[str, Attrs]]]):
     """Nested clusters for dotted namespaces ("a.b" inside "a"), in a stable order."""
     for ident, attrs in members.get(None, []):
         graph.node(ident, **attrs)
+    clustered = [n for n in members if n]
     children: dict[str, set[str]] = {}
-    for ns in (n for n in members if n):
+    for ns in clustered:
         parts = ns.split(".")
         for depth in range(1, len(parts) + 1):
             children.setdefault(".".join(parts[: depth - 1]), set()).add(".".join(parts[:depth]))
@@ -264,7 +252,7 @@ def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple
     def emit(parent: graphviz.Digraph, ns: str) -> None:
         number = next(counter)
         with parent.subgraph(name=f"cluster_{number}") as sub:
-            label = f"<<B>{gv_text(ns.rsplit('.', 1)[-1], MAX_LABEL)}</B>>"
+            label = f"<<B>{gv_text(ns.rsplit('.', 1)[-1], 42)}</B>>"
             sub.attr(label=label, style="filled", fillcolor=CLUSTER_FILL, color=GRID)
             sub.attr(fontcolor=MUTED, fontsize="10", labeljust="l", id=f"gc_{number}")
             sub.attr(**{"class": "ns"})
@@ -300,8 +288,11 @@ def render_diagram(
             f"or set {DOT.name}.",
         )
     directory = Path(layout_cache) if layout_cache is not None else None
-    if len(all_tasks(status)) > COLLAPSE_LAYOUT_ABOVE:
-        return _collapsed(status, program, directory)
+    from kedro_run_report.diagram import drill  # noqa: PLC0415 (drill imports this module)
+
+    tree = drill.view_tree(status)
+    if tree.is_overview:
+        return drill.render_views(status, tree, program, directory, critical or [])
     note = None
     if show_datasets and graph_size(status) > MAX_DATASET_ELEMENTS:
         # datasets double the graph; past this size they cost more than they tell
@@ -314,7 +305,7 @@ def render_diagram(
     digits = 0 if compact else 1
     source = layout_source(status, show_datasets=show_datasets)
     try:
-        svg = _rounded_layout(source, program, directory, digits)
+        svg = rounded_layout(source, program, directory, digits)
     except LayoutError as exc:
         return DiagramResult(None, f"{exc}; the report has no diagram.", program)
     svg = paint_svg(svg, paints(status, compact=compact), digits)
@@ -326,38 +317,26 @@ def render_diagram(
     return DiagramResult(svg, None, program, note, show_datasets)
 
 
-def _rounded_layout(source: str, program: str, directory: Path | None, digits: int) -> str:
+def rounded_layout(
+    source: str,
+    program: str,
+    directory: Path | None,
+    digits: int,
+    timeout: float | None = None,
+) -> str:
     """The layout program's SVG of ``source`` with its geometry rounded, cached together:
     rounding is most of the cleaning's cost and depends on the layout alone."""
 
     def lay_out(dot_source: str, layout_program: str) -> str:
         # looked up here, not bound at import, so that tests can stub the layout program
-        return round_geometry(layout_svg(dot_source, layout_program), digits)
+        svg = layout_svg(dot_source, layout_program, timeout=timeout)
+        return round_geometry(svg, digits)
 
     return cached_layout(source, program, directory, lay_out, variant=f"rounded-{digits}")
 
 
 def layout_source(status: RunStatus, *, show_datasets: bool = True) -> str:
-    """The DOT source the layout program gets for this run (as render_diagram decides it)."""
-    if len(all_tasks(status)) > COLLAPSE_LAYOUT_ABOVE:
-        return build_collapsed_dot(status, layout_attrs(0)).source
+    """The DOT source the layout program gets for a run drawn in one diagram."""
     if show_datasets and graph_size(status) > MAX_DATASET_ELEMENTS:
         show_datasets = False
     return build_dot(status, show_datasets=show_datasets, paint=False).source
-
-
-def _collapsed(status: RunStatus, program: str, directory: Path | None) -> DiagramResult:
-    """Huge runs: one box per namespace, laid out instead of every node (dot stays fast and
-    the page small); the tables still list every node and dataset."""
-    source = layout_source(status)
-    try:
-        svg = _rounded_layout(source, program, directory, 0)
-    except LayoutError as exc:
-        return DiagramResult(None, f"{exc}; the report has no diagram.", program)
-    svg, tips = paint_collapsed(svg, status)
-    svg = clean_svg(svg, tips, digits=0, geometry_rounded=True)
-    note = (
-        f"Runs with more than {COLLAPSE_LAYOUT_ABOVE:,} nodes are drawn one box per namespace; "
-        "the node table lists every node."
-    )
-    return DiagramResult(svg, None, program, note, False, collapsed=True)

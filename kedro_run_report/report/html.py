@@ -157,8 +157,10 @@ def render_html(
     diagram: DiagramResult = render_diagram(
         status, show_datasets=show_datasets, critical=path.node_ids, layout_cache=layout_cache
     )
-    if diagram.svg:
+    if diagram.svg and not diagram.views:
         diagram.svg = add_namespace_summaries(diagram.svg, status)
+    for part in diagram.views:  # built from escaped parts, as the top svg
+        part.svg = Markup(part.svg) if part.svg else None
     timeline = timeline_svg(status, path.node_ids)
     directory = template_dir()
     css = (directory / "report.css").read_text(encoding="utf-8")

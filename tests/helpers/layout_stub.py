@@ -23,7 +23,7 @@ class LayoutStub:
     def calls(self) -> int:
         return len(self.sources)
 
-    def __call__(self, source: str, program: str) -> str:
+    def __call__(self, source: str, program: str, timeout: float | None = None) -> str:
         self.sources.append(source)
         self.programs.append(program)
         if self.error is not None:

@@ -1,0 +1,437 @@
+"""A large run's diagram as a tree of views: an overview of boxes, and a diagram per box.
+
+``views`` decides the tree. Here each view becomes DOT (an overview: one box per child view,
+the few nodes outside them, and the links between them counted; a detail view: its nodes and
+datasets, with stubs naming where the links that cross its edge come from or go), every view
+is laid out on its own (in parallel, each cached, all within one time budget) and painted.
+A view whose layout fails or takes too long gets a notice instead; the rest still show.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from itertools import count
+from pathlib import Path
+
+import graphviz
+
+from kedro_run_report import settings
+from kedro_run_report.diagram import render
+from kedro_run_report.diagram.elements import (
+    Attrs,
+    Stub,
+    stub_attrs,
+    stub_size,
+    task_attrs,
+    task_size,
+    text_width,
+)
+from kedro_run_report.diagram.layout import LayoutError
+from kedro_run_report.diagram.marks import critical_links, mark_critical_nodes
+from kedro_run_report.diagram.ns_summary import summary_of
+from kedro_run_report.diagram.paint import Paint, paint_svg, paints
+from kedro_run_report.diagram.svg_clean import FONT, clean_svg, tooltip_names
+from kedro_run_report.diagram.views import (
+    View,
+    home_views,
+    place_name,
+    unit_in,
+    view_tree,
+)
+from kedro_run_report.ids import dataset_id
+from kedro_run_report.model import FAILED, INTERRUPTED, NodeRun, RunStatus
+from kedro_run_report.vocabulary import EDGE, MUTED, STATUS_STYLE
+
+__all__ = ["render_views", "view_tree"]
+
+DATASETS_UP_TO = 80  # nodes in a detail view; above, its nodes are linked directly
+DATASETS_IN_RUNS_UP_TO = 2000  # nodes; above, no view draws datasets (the page's size)
+DETAILS_IN_RUNS_UP_TO = 5000  # nodes; above, the overviews alone (the page's size and time)
+OVERVIEW_ONLY = (
+    f"Runs of more than {DETAILS_IN_RUNS_UP_TO:,} nodes show the boxes alone, to keep the "
+    "page light and quick to open; the node table lists every node."
+)
+BOX_SLOT = "0" * 20  # where a box's counts and time go: "✓ 1,234 ✗ 1 – 3 · 1m 2s"
+_GROUP = re.compile(r'<g id="gg_([0-9a-f]+)" class="group')
+
+
+@dataclass
+class _Links:
+    """Who writes and who reads each dataset, over the whole run."""
+
+    producer: dict[str, NodeRun]
+    readers: dict[str, list[NodeRun]]
+
+    @classmethod
+    def of(cls, tasks: list[NodeRun]) -> _Links:
+        producer: dict[str, NodeRun] = {}
+        readers: dict[str, list[NodeRun]] = {}
+        for node in tasks:
+            for name in node.outputs:
+                producer[dataset_id(name)] = node
+            for name in dict.fromkeys(node.inputs):
+                readers.setdefault(dataset_id(name), []).append(node)
+        return cls(producer, readers)
+
+
+@dataclass
+class _Job:
+    """One view's DOT, and what is needed to paint its layout."""
+
+    view: View
+    source: str
+    digits: int
+    paint: dict[str, Paint]
+    tips: dict[str, str]
+    sub: RunStatus | None = None  # a detail view's nodes and datasets
+    show_datasets: bool = True
+
+
+def _number(view: View) -> int:
+    return int(view.key[1:]) if view.key else 0
+
+
+def _box_id(view: View) -> str:
+    return f"g_{_number(view):x}"
+
+
+class _Places:
+    """How a view names and links to the place of a node outside it: the coarsest view that
+    holds the node and not this one (from inside ``stage_a``, a node of ``stage_b › part 3``
+    is in ``stage_b``), or the node itself where it is drawn on its own."""
+
+    def __init__(self, home: dict[str, View]) -> None:
+        self.home = home
+        self.around: set[int] = set()
+
+    def seen_from(self, view: View) -> _Places:
+        self.around = {id(v) for v in view.trail()}
+        return self
+
+    def _place(self, node: NodeRun) -> View | None:
+        at = self.home[node.id]
+        if id(at) in self.around:
+            return None  # loose in an overview around this view
+        while at.parent is not None and id(at.parent) not in self.around:
+            at = at.parent
+        return at
+
+    def name(self, node: NodeRun) -> str:
+        at = self._place(node)
+        return node.name if at is None else at.title
+
+    def url(self, node: NodeRun) -> str:
+        at = self._place(node)
+        return f"#node-{node.id}" if at is None else f"#view-{at.key}"
+
+
+def _stubs(
+    inside: set[str],
+    nodes: list[NodeRun],
+    links: _Links,
+    places: _Places,
+    attach_in: dict[str, tuple[str, ...]],
+    attach_out: dict[str, tuple[str, ...]],
+    idents: Iterator[int],
+) -> list[Stub]:
+    """One stub per outside place a view reads from, and one per place it writes to.
+
+    ``attach_in``/``attach_out``: dataset id -> the graph ids inside the view its links end at
+    (the dataset when datasets are drawn, else the nodes or boxes reading or writing it)."""
+    incoming: dict[str, tuple[str, dict[str, None]]] = {}
+    outgoing: dict[str, tuple[str, dict[str, None]]] = {}
+    for node in nodes:
+        for name in node.inputs:
+            ds = dataset_id(name)
+            source = links.producer.get(ds)
+            if source is None or source.id in inside or ds not in attach_in:
+                continue
+            _, ends = incoming.setdefault(places.name(source), (places.url(source), {}))
+            ends.update(dict.fromkeys(attach_in[ds]))
+        for name in node.outputs:
+            ds = dataset_id(name)
+            if ds not in attach_out:
+                continue
+            for reader in links.readers.get(ds, ()):
+                if reader.id not in inside:
+                    _, ends = outgoing.setdefault(places.name(reader), (places.url(reader), {}))
+                    ends.update(dict.fromkeys(attach_out[ds]))
+    out = []
+    for found, is_in in ((incoming, True), (outgoing, False)):
+        for label, (url, ends) in sorted(found.items()):
+            out.append(Stub(f"s_{next(idents):x}", label, url, tuple(ends), is_in))
+    return out
+
+
+def _ends(
+    nodes: list[NodeRun],
+    names: Callable[[NodeRun], list[str]],
+    graph_id: Callable[[NodeRun], str | None],
+) -> dict[str, tuple[str, ...]]:
+    """Dataset id -> the graph ids of the nodes (or boxes) among ``nodes`` that read it (or
+    write it, as ``names`` says)."""
+    found: dict[str, dict[str, None]] = {}
+    for node in nodes:
+        ident = graph_id(node)
+        if ident is not None:
+            for name in names(node):
+                found.setdefault(dataset_id(name), {})[ident] = None
+    return {ds: tuple(ends) for ds, ends in found.items()}
+
+
+def _overview_job(
+    view: View, status: RunStatus, links: _Links, places: _Places, idents: Iterator[int]
+) -> _Job:
+    """One box per child view, the loose nodes, the links between them counted, and stubs."""
+    attrs = render.layout_attrs(len(view.children) + len(view.loose))
+    attrs.update(nodesep="0.2", ranksep="0.35", concentrate="true")  # fan-ins share one trunk
+    graph = graphviz.Digraph(name="workflow", graph_attr=attrs)
+    graph.attr("node", fontname=FONT, fontsize="14", fontcolor="black", shape="box")
+    graph.attr("node", style="filled", fillcolor="#FFFFFF", color="#000000", margin="0.2,0.1")
+    graph.attr("edge", color=EDGE, arrowsize="0.7")
+    sizes: dict[str, tuple[float, float]] = {}
+    table: dict[str, Paint] = {}
+    tips: dict[str, str] = {}
+    loose = replace(status, nodes={n.id: n for n in view.loose}, unselected={}, datasets={})
+    full = paints(loose, compact=False)
+    for child in view.children:
+        ident = _box_id(child)
+        title = render.gv_text(child.title, 48)
+        slot = f'<FONT POINT-SIZE="11" COLOR="{MUTED}">{BOX_SLOT}</FONT>'
+        graph.node(
+            ident,
+            label=f"<<B>{title}</B><BR/>{slot}>",
+            URL=f"#view-{child.key}",
+            id=f"g{ident}",
+            tooltip=ident,
+            **{"class": "group"},
+        )
+        width = max(text_width(min(len(child.title), 48), 14, True), text_width(len(BOX_SLOT), 11))
+        sizes[ident] = (width + 29, 48.0)
+        summary = summary_of(child.title, child.nodes)
+        fill, stroke, _ = STATUS_STYLE[summary.worst]
+        width_attr = "2.6" if summary.worst == FAILED else None
+        table[ident] = Paint(f"group {summary.worst}", fill, stroke, width_attr, cue=summary.cue())
+        tips[ident] = f"{place_name(child)}: {summary.text()}"
+    for node in view.loose:
+        ident = f"n_{node.id}"
+        graph.node(ident, **task_attrs(node, False, None))
+        sizes[ident] = task_size(node, False)
+        table[ident] = full[ident]
+        tips[ident] = node.name
+
+    def unit(node: NodeRun) -> str | None:
+        key = unit_in(view, node, places.home)
+        if key is None:
+            return None
+        return f"n_{node.id}" if key == "n" else f"g_{int(key[1:]):x}"
+
+    inside = {n.id for n in view.nodes}
+    crossing: dict[tuple[str, str], set[str]] = {}
+    for node in view.nodes:
+        target = unit(node)
+        for name in node.inputs:
+            ds = dataset_id(name)
+            source = links.producer.get(ds)
+            if source is None or source.id not in inside:
+                continue
+            origin = unit(source)
+            if origin is not None and target is not None and origin != target:
+                crossing.setdefault((origin, target), set()).add(ds)
+    edges = list(crossing)
+    for (a, b), datasets in crossing.items():
+        many = len(datasets)
+        extra: Attrs = {"penwidth": f"{1 + min(math.log2(many), 4) / 2:g}"}
+        if many > 1:
+            extra.update(label=f" {many:,} ", fontsize="11", fontcolor=MUTED)
+        graph.edge(a, b, **extra)
+    # what the view reads from or writes to elsewhere, attached to the box that does it
+    stubs = _stubs(
+        inside,
+        view.nodes,
+        links,
+        places.seen_from(view),
+        _ends(view.nodes, lambda n: n.inputs, unit),
+        _ends(view.nodes, lambda n: n.outputs, unit),
+        idents,
+    )
+    for stub in stubs:
+        graph.node(stub.ident, **stub_attrs(stub))
+        sizes[stub.ident] = stub_size(stub)
+        tips[stub.ident] = stub_attrs(stub)["label"][1:-1]
+        for end in stub.attach:
+            pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
+            graph.edge(*pair, style="dashed")
+            edges.append(pair)
+    render.fit_to_frame(graph, sizes, edges, wrap=True)
+    return _Job(view, graph.source, 1, table, tips)
+
+
+def _detail_job(
+    view: View,
+    status: RunStatus,
+    links: _Links,
+    places: _Places,
+    idents: Iterator[int],
+    large_run: bool = False,
+) -> _Job:
+    """The view's nodes and the datasets they read and write, with stubs at its edge."""
+    inside = {n.id for n in view.nodes}
+    touched = {dataset_id(d) for n in view.nodes for d in [*n.inputs, *n.outputs]}
+    sub = replace(
+        status,
+        nodes={i: n for i, n in status.nodes.items() if i in inside},
+        unselected={i: n for i, n in status.unselected.items() if i in inside},
+        datasets={i: d for i, d in status.datasets.items() if i in touched},
+    )
+    # datasets make a diagram twice as big: drawn where the view stays readable with them
+    show_datasets = len(inside) <= DATASETS_UP_TO and large_run is False
+    attach_in: dict[str, tuple[str, ...]]
+    attach_out: dict[str, tuple[str, ...]]
+    if show_datasets:
+        attach_in = attach_out = {ds: (f"d_{ds}",) for ds in touched}
+    else:
+        attach_in = _ends(view.nodes, lambda n: n.inputs, lambda n: f"n_{n.id}")
+        attach_out = _ends(view.nodes, lambda n: n.outputs, lambda n: f"n_{n.id}")
+    stubs = _stubs(inside, view.nodes, links, places.seen_from(view), attach_in, attach_out, idents)
+    graph = render.build_dot(
+        sub,
+        show_datasets=show_datasets,
+        paint=False,
+        inside=view.namespace,
+        stubs=stubs,
+        compact_above=render.VIEW_COMPACT_ABOVE,
+    )
+    size = render.graph_size(sub, show_datasets=show_datasets) + len(stubs)
+    compact = size > render.VIEW_COMPACT_ABOVE
+    tips = tooltip_names(sub)
+    tips.update({s.ident: f"{'from' if s.incoming else 'to'} {s.label}" for s in stubs})
+    return _Job(
+        view,
+        graph.source,
+        0 if compact else 1,
+        paints(sub, compact=compact),
+        tips,
+        sub,
+        show_datasets,
+    )
+
+
+def render_views(
+    status: RunStatus,
+    tree: View,
+    program: str,
+    directory: Path | None,
+    critical: list[str],
+) -> render.DiagramResult:
+    """Lay out and paint every view of ``tree``; the top one is the result's svg."""
+    home = home_views(tree)
+    links = _Links.of(render.all_tasks(status))
+    places = _Places(home)
+    idents = count(1)
+    large_run = len(tree.nodes) > DATASETS_IN_RUNS_UP_TO
+    details = len(tree.nodes) <= DETAILS_IN_RUNS_UP_TO
+    jobs = [
+        _overview_job(view, status, links, places, idents)
+        if view.is_overview
+        else _detail_job(view, status, links, places, idents, large_run)
+        for view in tree.walk()
+        if view.is_overview or details
+    ]
+    deadline = time.monotonic() + settings.layout_timeout()
+
+    def lay_out(job: _Job) -> str | LayoutError:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return LayoutError("the time for laying out diagrams ran out")
+        try:
+            return render.rounded_layout(job.source, program, directory, job.digits, left)
+        except LayoutError as exc:
+            return exc
+
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        laid_out = list(pool.map(lay_out, jobs))
+    top = laid_out[0]
+    if isinstance(top, LayoutError):
+        return render.DiagramResult(None, f"{top}; the report has no diagram.", program)
+    drawn = {job.view.key: (job, svg) for job, svg in zip(jobs, laid_out, strict=True)}
+    views = []
+    for view in list(tree.walk())[1:]:
+        if view.key in drawn:
+            views.append(_view_diagram(*drawn[view.key], critical))
+        else:
+            views.append(_untold(view, OVERVIEW_ONLY))
+    note = (
+        f"The run has {len(tree.nodes):,} nodes: each box stands for a namespace or a part of "
+        "the pipeline; click one to see its nodes."
+    )
+    if not details:
+        note += " " + OVERVIEW_ONLY
+    return render.DiagramResult(
+        _paint(jobs[0], top, critical),
+        None,
+        program,
+        note,
+        show_datasets=False,
+        collapsed=True,
+        views=views,
+        start_view=_start_view(status, home),
+    )
+
+
+def _paint(job: _Job, svg: str, critical: list[str]) -> str:
+    svg = paint_svg(svg, job.paint, job.digits)
+    if job.sub is None:
+        svg = clean_svg(svg, job.tips, digits=job.digits, geometry_rounded=True)
+        return _GROUP.sub(
+            lambda m: f'<g id="gg_{m[1]}" data-view="v{int(m[1], 16)}" class="group', svg
+        )
+    path = [i for i in critical if i in job.sub.nodes]
+    marked, edges = critical_links(job.sub, path, job.show_datasets)
+    svg = clean_svg(svg, job.tips, digits=job.digits, critical_edges=edges, geometry_rounded=True)
+    return mark_critical_nodes(svg, marked)
+
+
+def _untold(view: View, notice: str) -> render.ViewDiagram:
+    """A view without a diagram, and why."""
+    summary = summary_of(view.title, view.nodes)
+    trail = [(v.key, v.title) for v in view.trail()]
+    return render.ViewDiagram(
+        view.key, view.title, trail, summary.text(), summary.worst, None, notice
+    )
+
+
+def _view_diagram(job: _Job, svg: str | LayoutError, critical: list[str]) -> render.ViewDiagram:
+    view = job.view
+    summary = summary_of(view.title, view.nodes)
+    trail = [(v.key, v.title) for v in view.trail()]
+    note = None
+    if job.sub is not None and not job.show_datasets:
+        note = "Its datasets are not drawn, to keep its nodes readable; the tables list them."
+    if isinstance(svg, LayoutError):
+        return _untold(view, f"{svg}: this diagram is left out; the node table lists its nodes.")
+    return render.ViewDiagram(
+        view.key,
+        view.title,
+        trail,
+        summary.text(),
+        summary.worst,
+        _paint(job, svg, critical),
+        None,
+        note,
+    )
+
+
+def _start_view(status: RunStatus, home: dict[str, View]) -> str:
+    """The view a failed or interrupted run opens on: the one drawing where it stopped."""
+    stopped = next((n for n in status.nodes.values() if n.status in (FAILED, INTERRUPTED)), None)
+    if stopped is None or stopped.id not in home:
+        return ""
+    return home[stopped.id].key

@@ -1,0 +1,123 @@
+"""Choosing a diagram's direction and wrapping its wide ranks, so it fits the report's frame.
+
+The layout program puts every node of one rank side by side: a 40-way fan-out drawn top to
+bottom becomes one row of 40 boxes, and fitting that row into the frame shrinks its text to
+specks. Before layout, this module estimates the drawing's extent from the nodes' label sizes
+and a layering like the layout program's, for each direction (top to bottom, left to right),
+and for ranks wrapped into rows of at most *k* nodes (invisible edges from the *i*-th node of a
+rank to the *(i+k)*-th push it one rank further). It picks the direction and *k* whose fitted
+drawing has the largest scale. Estimates, not a layout: cheap, and good to about 20%.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FRAME = (1190.0, 880.0)  # px: the diagram's frame in a 1,400 x 1,000 window
+
+
+@dataclass
+class Arrangement:
+    """How to lay a graph out: ``rankdir`` and the invisible edges that wrap wide ranks."""
+
+    rankdir: str = "TB"
+    wrap: list[tuple[str, str]] = field(default_factory=list)
+    scale: float = 1.0  # the estimated fitted scale (frame px per layout unit)
+
+
+def _ranks(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+    """A layering like dot's: longest path from the sources, then each source moved down to
+    just above its first reader (dot keeps edges short, so parameters sit by their node)."""
+    preds: dict[str, list[str]] = {i: [] for i in ids}
+    succs: dict[str, list[str]] = {i: [] for i in ids}
+    for a, b in edges:
+        if a in preds and b in preds and a != b:
+            preds[b].append(a)
+            succs[a].append(b)
+    rank: dict[str, int] = {}
+    waiting = {i: len(preds[i]) for i in ids}
+    ready = [i for i in ids if waiting[i] == 0]
+    for i in ready:
+        rank[i] = 0
+    while ready:
+        current = ready.pop()
+        for nxt in succs[current]:
+            rank[nxt] = max(rank.get(nxt, 0), rank[current] + 1)
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                ready.append(nxt)
+    for i in ids:
+        rank.setdefault(i, 0)  # on a cycle: not in a Kedro pipeline
+        if not preds[i] and succs[i]:
+            rank[i] = max(0, min(rank[s] for s in succs[i]) - 1)
+    return rank
+
+
+def arrange(
+    sizes: dict[str, tuple[float, float]],
+    edges: list[tuple[str, str]],
+    *,
+    nodesep: float,
+    ranksep: float,
+    frame: tuple[float, float] = FRAME,
+    wrap: bool = True,
+) -> Arrangement:
+    """The direction and wrapping whose fitted drawing is estimated to be the largest.
+
+    ``sizes``: each node's width and height in points, as the layout program will make it.
+    ``wrap``: whether wide ranks may be wrapped. Wrapping suits fan-outs (an overview's boxes);
+    in a dense graph the edges that then span several rows widen the drawing instead.
+    """
+    ids = list(sizes)
+    if not ids:
+        return Arrangement()
+    rank = _ranks(ids, edges)
+    by_rank: dict[int, list[str]] = {}
+    for i in ids:
+        by_rank.setdefault(rank[i], []).append(i)
+    widest = max(len(members) for members in by_rank.values())
+    best = Arrangement(scale=0.0)
+    for rankdir in ("TB", "LR"):
+        across, along = (0, 1) if rankdir == "TB" else (1, 0)
+        for k in _wrap_widths(widest) if wrap else [widest]:
+            extent_across = 0.0
+            extent_along = 0.0
+            for members in by_rank.values():
+                rows = -(-len(members) // k)
+                per_row = -(-len(members) // rows)
+                side = [sizes[m][across] for m in members]
+                mean = sum(side) / len(side)
+                extent_across = max(extent_across, per_row * (mean + nodesep))
+                depth = max(sizes[m][along] for m in members)
+                extent_along += rows * (depth + ranksep)
+            width, height = (
+                (extent_across, extent_along) if rankdir == "TB" else (extent_along, extent_across)
+            )
+            # beyond its natural size a drawing gains nothing: small graphs keep top to bottom
+            scale = min(frame[0] / width, frame[1] / height, 1.0)
+            # prefer no wrapping, then fewer rows: 5% better to be worth the extra ranks
+            if scale > best.scale * 1.05:
+                best = Arrangement(rankdir, _wrap_edges(by_rank, k), scale)
+    return best
+
+
+def _wrap_widths(widest: int) -> list[int]:
+    """Row widths worth trying: none, then halving down to about 4 per row."""
+    widths = [widest]
+    k = widest
+    while k > 4:
+        k = -(-k // 2) if k > 8 else k - 2
+        widths.append(k)
+    return widths
+
+
+def _wrap_edges(by_rank: dict[int, list[str]], k: int) -> list[tuple[str, str]]:
+    """Invisible edges that break each rank wider than ``k`` into rows of at most ``k``."""
+    out: list[tuple[str, str]] = []
+    for members in by_rank.values():
+        if len(members) <= k:
+            continue
+        rows = -(-len(members) // k)
+        per_row = -(-len(members) // rows)
+        out += [(members[i], members[i + per_row]) for i in range(len(members) - per_row)]
+    return out

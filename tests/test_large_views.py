@@ -1,0 +1,134 @@
+"""Large runs: the diagram as a tree of views (an overview of boxes, a diagram per box)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from helpers import large_shapes, scenarios
+
+from kedro_run_report.diagram import drill, frame, views
+from kedro_run_report.diagram import render as diagram
+from kedro_run_report.diagram.layout import LayoutError
+from kedro_run_report.diagram.render import render_diagram
+from kedro_run_report.report.html import render_html
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+
+
+def _run(shape: str, nodes: int, fail_at: int | None = None):  # type: ignore[no-untyped-def]
+    return large_shapes.shape_run(large_shapes.SHAPES[shape](nodes), fail_at=fail_at)
+
+
+def _leaves(root: views.View) -> list[views.View]:
+    return [v for v in root.walk() if not v.is_overview]
+
+
+def test_small_runs_are_one_diagram() -> None:
+    tree = views.view_tree(scenarios.synthetic(views.DETAIL_MAX))
+    assert not tree.is_overview and len(tree.nodes) == views.DETAIL_MAX
+
+
+def test_a_modular_pipeline_gets_one_box_per_namespace_and_its_joining_node() -> None:
+    status = _run("modular_fanout", 1000)
+    tree = views.view_tree(status)
+    assert len(tree.children) == 40
+    assert all(len(child.nodes) == 25 and not child.is_overview for child in tree.children)
+    assert [n.name for n in tree.loose] == ["combine_results"]  # no namespace: drawn itself
+    assert tree.children[0].title == "region_00" and tree.children[0].namespace == "region_00"
+
+
+@pytest.mark.parametrize(("shape", "nodes"), [("wide_dag", 5000), ("flat", 1000), ("nested", 1000)])
+def test_every_node_is_drawn_once_in_a_view_small_enough_to_read(shape: str, nodes: int) -> None:
+    status = _run(shape, nodes)
+    tree = views.view_tree(status)
+    home = views.home_views(tree)
+    assert set(home) == set(status.nodes)
+    drawn = [n.id for v in _leaves(tree) for n in v.nodes] + [
+        n.id for v in tree.walk() for n in v.loose
+    ]
+    assert sorted(drawn) == sorted(status.nodes)  # each exactly once
+    assert all(len(v.nodes) <= views.DETAIL_MAX for v in _leaves(tree))
+    assert all(len(v.children) <= max(views.PARTS_MAX, 60) for v in tree.walk())
+
+
+def test_a_namespace_too_big_to_draw_is_cut_into_consecutive_parts() -> None:
+    status = _run("wide_dag", 5000)
+    tree = views.view_tree(status)
+    stage = tree.children[0]
+    assert stage.is_overview and all(p.title.startswith("part ") for p in stage.children)
+    layers = views.topological_layers(list(status.nodes.values()))
+    depth = [[layers[n.id] for n in part.nodes] for part in stage.children]
+    # each part runs after the one before: no part reaches back into an earlier one's layers
+    assert all(max(a) <= min(b) for a, b in zip(depth, depth[1:], strict=False))
+
+
+def test_a_pipeline_without_namespaces_is_cut_into_parts_in_running_order() -> None:
+    tree = views.view_tree(_run("flat", 1000))
+    assert [c.title for c in tree.children] == [f"part {i} of 5" for i in range(1, 6)]
+
+
+def test_a_fan_out_is_wrapped_into_rows_to_keep_its_text_readable() -> None:
+    boxes = {f"b{i}": (160.0, 48.0) for i in range(40)}
+    sizes = {"src": (100.0, 30.0), **boxes, "sink": (100.0, 30.0)}
+    edges = [("src", b) for b in boxes] + [(b, "sink") for b in boxes]
+    chosen = frame.arrange(sizes, edges, nodesep=14, ranksep=25)
+    one_row = frame.arrange(sizes, edges, nodesep=14, ranksep=25, wrap=False)
+    assert chosen.wrap and chosen.scale > 2 * one_row.scale
+    chain = {f"c{i}": (100.0, 30.0) for i in range(3)}
+    small = frame.arrange(chain, [("c0", "c1"), ("c1", "c2")], nodesep=14, ranksep=25)
+    assert (small.rankdir, small.wrap) == ("TB", [])  # small graphs keep top to bottom
+
+
+@needs_dot
+def test_the_overview_is_laid_out_as_a_graph_of_its_own() -> None:
+    status = _run("modular_fanout", 1000, fail_at=500)
+    result = render_diagram(status)
+    assert result.collapsed and result.svg is not None and len(result.views) == 40
+    boxes = re.findall(r'<g id="gg_[0-9a-f]+" data-view="(v\d+)" class="group (\w+)"', result.svg)
+    assert len(boxes) == 40
+    failed = [key for key, worst in boxes if worst == "failed"]
+    assert len(failed) == 1 and result.start_view == failed[0]  # a failed run opens there
+    assert "✗ 1" in result.svg and "combine_results" in result.svg
+    view = next(v for v in result.views if v.key == failed[0])
+    assert view.worst == "failed" and view.svg is not None
+    assert "from " in view.svg or "to combine_results" in view.svg  # stubs name the outside
+    assert view.trail[0] == ("", "Overview")
+
+
+@needs_dot
+def test_without_javascript_every_view_is_in_the_page() -> None:
+    status = _run("wide_dag", 1000)
+    below_the_top = len(list(views.view_tree(status).walk())) - 1
+    assert below_the_top >= 6  # six namespaces, the biggest cut into parts
+    page = render_html(status).html
+    assert page.count('<details class="ns-view') == below_the_top
+    assert len(re.findall(r'id="view-v\d+">\s*<svg', page)) == below_the_top
+
+
+@needs_dot
+def test_a_view_whose_layout_fails_gets_a_notice_and_the_rest_still_show(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = diagram.layout_svg
+
+    def slow_for_one(source: str, program: str, timeout: float | None = None) -> str:
+        if "region_03" in source and "region_04" not in source:
+            raise LayoutError("Graphviz took longer than 1 s")
+        return real(source, program, timeout)
+
+    monkeypatch.setattr(diagram, "layout_svg", slow_for_one)
+    result = render_diagram(_run("modular_fanout", 1000))
+    failed = [v for v in result.views if v.svg is None]
+    assert [v.title for v in failed] == ["region_03"]
+    assert failed[0].notice and "took longer" in failed[0].notice
+    assert result.svg is not None and sum(v.svg is not None for v in result.views) == 39
+
+
+@needs_dot
+def test_very_large_runs_show_the_overview_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drill, "DETAILS_IN_RUNS_UP_TO", 500)
+    result = render_diagram(_run("modular_fanout", 1000))
+    assert result.svg is not None and result.note and "boxes alone" in result.note
+    assert all(v.svg is None and v.notice for v in result.views)
