@@ -462,7 +462,7 @@
 
   /* ---- large runs: an overview of boxes, each box opens its own diagram ------------- */
   var crumbs = doc.getElementById("diagram-crumbs");
-  var topSvg = svg, topHome = null;
+  var topSvg = svg, topHome = null, shown = "";
   function frameOf(key) { return key ? doc.getElementById("view-" + key) : null; }
   function trail(key) {
     var out = [];
@@ -480,7 +480,7 @@
     var next = key ? frame && frame.querySelector("svg") : topSvg;
     if (key && !next) {  // no diagram (too large a run, or its layout failed): say why
       var why = frame && frame.querySelector(".notice");
-      if (crumbs && why) { crumbs.hidden = false; crumbs.textContent = why.textContent; }
+      showCrumbs(shown, why ? why.textContent : "");
       return;
     }
     if (next !== svg) {
@@ -493,11 +493,16 @@
       adopt(next);
       fit();
       showFailure();
+      shown = key;
     }
+    showCrumbs(key, "");
+  }
+  function showCrumbs(key, notice) {
+    // where the shown diagram sits: a button for each view above it, back to the overview
     if (!crumbs) { return; }
     while (crumbs.firstChild) { crumbs.removeChild(crumbs.firstChild); }
     var steps = trail(key);
-    crumbs.hidden = steps.length < 2;
+    crumbs.hidden = steps.length < 2 && !notice;
     steps.forEach(function (step, i) {
       if (i) { crumbs.appendChild(doc.createTextNode("›")); }
       if (i === steps.length - 1) { crumbs.appendChild(text("span", step.title, "here")); return; }
@@ -507,6 +512,7 @@
       button.addEventListener("click", function () { showView(step.key); });
       crumbs.appendChild(button);
     });
+    if (notice) { crumbs.appendChild(text("span", notice, "notice-inline")); }
   }
   all(svg, "g.group").forEach(function (box) {
     box.setAttribute("tabindex", "0");

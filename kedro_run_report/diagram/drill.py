@@ -28,6 +28,7 @@ from kedro_run_report.diagram.elements import (
     Stub,
     stub_attrs,
     stub_size,
+    stub_text,
     task_attrs,
     task_size,
     text_width,
@@ -57,6 +58,7 @@ OVERVIEW_ONLY = (
     f"Runs of more than {DETAILS_IN_RUNS_UP_TO:,} nodes show the boxes alone, to keep the "
     "page light and quick to open; the node table lists every node."
 )
+DENSE_NODESEP = "0.06"  # inches between neighbours in the views of many nodes: text first
 BOX_SLOT = "0" * 20  # where a box's counts and time go: "✓ 1,234 ✗ 1 – 3 · 1m 2s"
 _GROUP = re.compile(r'<g id="gg_([0-9a-f]+)" class="group')
 
@@ -264,8 +266,8 @@ def _overview_job(
     for stub in stubs:
         graph.node(stub.ident, **stub_attrs(stub))
         sizes[stub.ident] = stub_size(stub)
-        tips[stub.ident] = stub_attrs(stub)["label"][1:-1]
-        for end in stub.attach:
+        tips[stub.ident] = stub_text(stub)
+        for end in stub.attach[: render.STUB_EDGES]:
             pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
             graph.edge(*pair, style="dashed")
             edges.append(pair)
@@ -307,11 +309,12 @@ def _detail_job(
         inside=view.namespace,
         stubs=stubs,
         compact_above=render.VIEW_COMPACT_ABOVE,
+        nodesep=DENSE_NODESEP if len(inside) > render.VIEW_COMPACT_ABOVE // 2 else None,
     )
     size = render.graph_size(sub, show_datasets=show_datasets) + len(stubs)
     compact = size > render.VIEW_COMPACT_ABOVE
     tips = tooltip_names(sub)
-    tips.update({s.ident: f"{'from' if s.incoming else 'to'} {s.label}" for s in stubs})
+    tips.update({s.ident: stub_text(s) for s in stubs})
     return _Job(
         view,
         graph.source,

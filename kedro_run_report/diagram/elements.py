@@ -117,10 +117,16 @@ class Stub:
     incoming: bool
 
 
+def stub_text(stub: Stub) -> str:
+    """``"from stage_a"``, ``"to stage_c · 12 links"``."""
+    links = len(stub.attach)
+    more = f" · {links} links" if links > 1 else ""
+    return f"{'from' if stub.incoming else 'to'} {stub.label}{more}"
+
+
 def stub_attrs(stub: Stub) -> Attrs:
     """A small dashed box in muted text: not part of this view, a link to where it is."""
-    arrow = "from" if stub.incoming else "to"
-    label = f"<{arrow} {gv_text(stub.label, MAX_LABEL)}>"
+    label = f"<{gv_text(stub_text(stub), MAX_LABEL + 12)}>"
     attrs = {"label": label, "shape": "box", "style": "filled,dashed", "fillcolor": "#FFFFFF"}
     attrs.update(color=MUTED, fontcolor=MUTED, fontsize="10", URL=stub.url, tooltip=stub.ident)
     attrs.update(height="0.25", id=f"g{stub.ident}", **{"class": "stub"})
@@ -150,4 +156,4 @@ def dataset_size(name: str, compact: bool, parameter: bool) -> tuple[float, floa
 
 
 def stub_size(stub: Stub) -> tuple[float, float]:
-    return text_width(min(len(stub.label), MAX_LABEL) + 5, 10) + 17, 18.0
+    return text_width(min(len(stub_text(stub)), MAX_LABEL + 12), 10) + 17, 18.0

@@ -18,11 +18,17 @@ FRAME = (1190.0, 880.0)  # px: the diagram's frame in a 1,400 x 1,000 window
 
 @dataclass
 class Arrangement:
-    """How to lay a graph out: ``rankdir`` and the invisible edges that wrap wide ranks."""
+    """How to lay a graph out: ``rankdir``, the invisible edges that wrap wide ranks, and the
+    folding of a deep graph into bands of ``fold`` ranks laid side by side."""
 
     rankdir: str = "TB"
     wrap: list[tuple[str, str]] = field(default_factory=list)
     scale: float = 1.0  # the estimated fitted scale (frame px per layout unit)
+    fold: int = 0  # ranks per band; 0: not folded
+    rank: dict[str, int] = field(default_factory=dict)  # each node's rank before folding
+
+    def band(self, ident: str) -> int:
+        return self.rank.get(ident, 0) // self.fold if self.fold else 0
 
 
 def _ranks(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
@@ -62,11 +68,12 @@ def arrange(
     frame: tuple[float, float] = FRAME,
     wrap: bool = True,
 ) -> Arrangement:
-    """The direction and wrapping whose fitted drawing is estimated to be the largest.
+    """The direction, wrapping and folding whose fitted drawing is estimated to be largest.
 
     ``sizes``: each node's width and height in points, as the layout program will make it.
     ``wrap``: whether wide ranks may be wrapped. Wrapping suits fan-outs (an overview's boxes);
-    in a dense graph the edges that then span several rows widen the drawing instead.
+    in a dense graph the edges that then span several rows widen the drawing instead, so
+    there a deep graph is folded instead: its ranks cut into bands laid side by side.
     """
     ids = list(sizes)
     if not ids:
@@ -75,30 +82,66 @@ def arrange(
     by_rank: dict[int, list[str]] = {}
     for i in ids:
         by_rank.setdefault(rank[i], []).append(i)
+    passing: dict[int, int] = {}  # edges crossing a rank they do not end in: dot's dummies
+    for a, b in edges:
+        if a in rank and b in rank:
+            for r in range(min(rank[a], rank[b]) + 1, max(rank[a], rank[b])):
+                passing[r] = passing.get(r, 0) + 1
+    depth = max(by_rank) + 1
     widest = max(len(members) for members in by_rank.values())
+    candidates = [(k, depth) for k in _wrap_widths(widest)] if wrap else []
+    candidates += [(widest, fold) for fold in _folds(depth)]
     best = Arrangement(scale=0.0)
     for rankdir in ("TB", "LR"):
-        across, along = (0, 1) if rankdir == "TB" else (1, 0)
-        for k in _wrap_widths(widest) if wrap else [widest]:
-            extent_across = 0.0
-            extent_along = 0.0
-            for members in by_rank.values():
-                rows = -(-len(members) // k)
-                per_row = -(-len(members) // rows)
-                side = [sizes[m][across] for m in members]
-                mean = sum(side) / len(side)
-                extent_across = max(extent_across, per_row * (mean + nodesep))
-                depth = max(sizes[m][along] for m in members)
-                extent_along += rows * (depth + ranksep)
-            width, height = (
-                (extent_across, extent_along) if rankdir == "TB" else (extent_along, extent_across)
-            )
+        axes = (0, 1) if rankdir == "TB" else (1, 0)
+        for k, fold in candidates:
+            across, along = _extent(by_rank, sizes, passing, axes, k, fold, nodesep, ranksep)
+            width, height = (across, along) if rankdir == "TB" else (along, across)
             # beyond its natural size a drawing gains nothing: small graphs keep top to bottom
             scale = min(frame[0] / width, frame[1] / height, 1.0)
-            # prefer no wrapping, then fewer rows: 5% better to be worth the extra ranks
+            # prefer the plain drawing: 5% better to be worth wrapping or folding
             if scale > best.scale * 1.05:
-                best = Arrangement(rankdir, _wrap_edges(by_rank, k), scale)
+                folded = fold if fold < depth else 0
+                best = Arrangement(rankdir, _wrap_edges(by_rank, k), scale, folded, rank)
     return best
+
+
+def _extent(
+    by_rank: dict[int, list[str]],
+    sizes: dict[str, tuple[float, float]],
+    passing: dict[int, int],
+    axes: tuple[int, int],
+    k: int,
+    fold: int,
+    nodesep: float,
+    ranksep: float,
+) -> tuple[float, float]:
+    """The drawing's estimated extent across and along its ranks."""
+    across_axis, along_axis = axes
+    across: dict[int, float] = {}
+    along: dict[int, float] = {}
+    for r, members in by_rank.items():
+        rows = -(-len(members) // k)
+        per_row = -(-len(members) // rows)
+        mean = sum(sizes[m][across_axis] for m in members) / len(members)
+        wide = per_row * (mean + nodesep) + passing.get(r, 0) * nodesep
+        deep = rows * (max(sizes[m][along_axis] for m in members) + ranksep)
+        slot = r % fold
+        across[slot] = across.get(slot, -2 * nodesep) + wide + 2 * nodesep  # bands' gap
+        along[slot] = max(along.get(slot, 0.0), deep)
+    return max(across.values()), sum(along.values())
+
+
+def _folds(depth: int) -> list[int]:
+    """Ranks per band worth trying: all of them (no fold), then halves, thirds, ..."""
+    folds = [depth]
+    for bands in range(2, 9):
+        fold = -(-depth // bands)
+        if fold < 3:
+            break
+        if fold < folds[-1]:
+            folds.append(fold)
+    return folds
 
 
 def _wrap_widths(widest: int) -> list[int]:

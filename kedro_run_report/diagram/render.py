@@ -7,6 +7,7 @@ part (``drill``), each laid out on its own and all in the page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from kedro_run_report.diagram.elements import (
     task_size,
     unselected_dataset_attrs,
 )
-from kedro_run_report.diagram.frame import arrange
+from kedro_run_report.diagram.frame import Arrangement, arrange
 from kedro_run_report.diagram.layout import LayoutError, find_layout_program, layout_svg
 from kedro_run_report.diagram.layout_cache import cached_layout
 from kedro_run_report.diagram.marks import (
@@ -59,6 +60,7 @@ __all__ = [  # re-exported: the report modules and tests import these from here
 
 FADED_EDGE = STATUS_STYLE[NOT_SELECTED][1]
 COMPACT_ABOVE = 300  # graph elements; above this, one-line labels and integer geometry
+STUB_EDGES = 3  # a stub links to this many of its ends at most (each long edge widens)
 VIEW_COMPACT_ABOVE = 100  # the same in a large run's views, which must fit the frame whole
 MAX_DATASET_ELEMENTS = 800  # above this many nodes + datasets, datasets are left out
 LEGIBLE_SCALE = 0.75  # fitted px per point at which 11 pt labels are still 9 px tall
@@ -138,6 +140,7 @@ def build_dot(
     inside: str | None = None,
     stubs: Sequence[Stub] = (),
     compact_above: int = COMPACT_ABOVE,
+    nodesep: str | None = None,
 ) -> graphviz.Digraph:
     """The workflow as a DOT graph: tasks, datasets, namespace clusters, links and, with
     ``paint``, status colours and cues. Without ``paint`` it is what gets laid out: a graph of
@@ -145,12 +148,15 @@ def build_dot(
 
     ``inside``: the namespace every node is in (a view of it): not drawn as a cluster.
     ``stubs``: what lies outside the view, drawn beside what they attach to.
-    ``compact_above``: graph elements above which labels take one line.
+    ``compact_above``: graph elements above which labels take one line; ``nodesep``: the
+    space between neighbours in a rank, in inches, if not the size's usual.
     """
     size = graph_size(status, show_datasets=show_datasets) + len(stubs)
     compact = size > compact_above
     table = paints(status, compact=compact) if paint else {}
     graph = graphviz.Digraph(name="workflow", graph_attr=layout_attrs(size))
+    if nodesep is not None:
+        graph.graph_attr["nodesep"] = nodesep
     # black text and 1pt lines are the SVG defaults dot leaves unwritten; clean_svg sets the
     # real text colour once on the root
     graph.attr("node", fontname=FONT, fontsize="11", fontcolor="black")
@@ -211,7 +217,7 @@ def build_dot(
                 graph.edge(f"n_{src}", f"n_{node.id}")
                 edges.append((f"n_{src}", f"n_{node.id}"))
     for stub in stubs:
-        for end in stub.attach:
+        for end in stub.attach[:STUB_EDGES]:
             pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
             graph.edge(*pair, style="dashed")
             edges.append(pair)
@@ -234,7 +240,29 @@ def fit_to_frame(
     graph.graph_attr["rankdir"] = chosen.rankdir
     for a, b in chosen.wrap:
         graph.edge(a, b, style="invis")
+    if chosen.fold:
+        _fold(graph, chosen)
     return chosen.scale
+
+
+_EDGE_LINE = re.compile(r"^\t(\S+) -> (\S+)(?: \[(.*)\])?$")
+
+
+def _fold(graph: graphviz.Digraph, chosen: Arrangement) -> None:
+    """Lay a deep graph out in bands of ``chosen.fold`` ranks side by side: the ranks that
+    share a place in their bands are made one rank, and the links from one band to the next
+    do not constrain the ranking (they are drawn across)."""
+    for i, line in enumerate(graph.body):
+        match = _EDGE_LINE.match(line.rstrip("\n"))
+        if match and chosen.band(match[1]) != chosen.band(match[2]):
+            attrs = f"{match[3]} constraint=false" if match[3] else "constraint=false"
+            graph.body[i] = f"\t{match[1]} -> {match[2]} [{attrs}]\n"
+    slots: dict[int, list[str]] = {}
+    for ident, r in chosen.rank.items():
+        slots.setdefault(r % chosen.fold, []).append(ident)
+    for members in slots.values():
+        if len({chosen.band(m) for m in members}) > 1:
+            graph.body.append("\t{rank=same; " + "; ".join(members) + "}\n")
 
 
 def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple[str, Attrs]]]):
