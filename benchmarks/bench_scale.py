@@ -8,8 +8,16 @@ format, the peak memory of a whole report, the output sizes, and "our time": the
 ours to cut), for a first report and for reports again of the same structure (the layout
 cache's case). Finally the aggregation of 1,000,000 events, in time and peak memory.
 
+The same figures for the shapes real projects take (tests/helpers/large_shapes.py: a modular
+pipeline reused under many namespaces, a wide layered DAG, namespaces nested three deep, no
+namespaces at all), each with a failure two-thirds of the way, with --shapes.
+
 Run:  python benchmarks/bench_scale.py [--sizes 100 1000 5000 10000] [--compare] [--no-cli]
+      python benchmarks/bench_scale.py --shapes all          (or e.g. --shapes nested wide_dag:5000)
       --compare also times plain `dot -Tsvg` (no tuning) on the equivalent graph.
+      --shapes NAME[:NODES] ... (1,000 nodes unless given); `all` is every shape at 1,000 nodes
+      and the modular and wide ones at 10,000. Without --sizes, --shapes runs only the shapes
+      (and not the million events).
 Targets (issue 6): 1,000 nodes <= 1.5 s our time and <= 1.5 MB, again with the cached layout
 <= 0.3 s; 5,000 <= 8 s and <= 6 MB; 10,000 <= 20 s; 1,000,000 events aggregated in <= 10 s and
 <= 500 MB.
@@ -29,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from helpers import scenarios  # noqa: E402  (synthetic runs are shared with the tests)
+from helpers import large_shapes, scenarios  # noqa: E402  (runs are shared with the tests)
 from helpers.event_log import record_run  # noqa: E402
 
 from kedro_run_report.diagram import render as diagram  # noqa: E402
@@ -47,8 +55,8 @@ class _Log:
         self.events = events
 
 
-def make_project(root: Path, n_nodes: int) -> Path:
-    """A minimal Kedro project holding one recorded synthetic run of ``n_nodes`` nodes."""
+def make_project(root: Path, events: list, name: str) -> Path:
+    """A minimal Kedro project holding one recorded run of ``events``, named ``name``."""
     package = root / "src" / "scale_bench"
     package.mkdir(parents=True)
     (root / "pyproject.toml").write_text(
@@ -60,8 +68,7 @@ def make_project(root: Path, n_nodes: int) -> Path:
     (package / "pipeline_registry.py").write_text("def register_pipelines():\n    return {}\n")
     (root / "conf" / "base").mkdir(parents=True)
     (root / "conf" / "local").mkdir()
-    events = scenarios.synthetic_events(n_nodes, fail_at=n_nodes * 2 // 3)
-    record_run(root / ".viz" / "run-report", _Log(events), f"synthetic-{n_nodes}")
+    record_run(root / ".viz" / "run-report", _Log(events), name)
     return root
 
 
@@ -102,8 +109,41 @@ def plain_dot_seconds(status) -> float:  # type: ignore[no-untyped-def]
 
 
 def bench_size(n_nodes: int, compare: bool, cli: bool) -> None:
+    """The synthetic run of ``n_nodes`` nodes."""
+    events = scenarios.synthetic_events(n_nodes, fail_at=n_nodes * 2 // 3)
+    bench_events(events, f"synthetic-{n_nodes}", f"{n_nodes:>6} nodes", compare, cli)
+
+
+SHAPE_SIZE = 1000
+ALL_SHAPES = [*large_shapes.SHAPES, "modular_fanout:10000", "wide_dag:10000"]
+
+
+def shape_names(names: list[str]) -> list[tuple[str, int]]:
+    """``NAME`` or ``NAME:NODES`` (``all``: ALL_SHAPES) as (shape, node count)."""
+    out = []
+    for name in names:
+        for one in ALL_SHAPES if name == "all" else [name]:
+            shape, _, size = one.partition(":")
+            if shape not in large_shapes.SHAPES:
+                known = ", ".join(large_shapes.SHAPES)
+                raise SystemExit(f"unknown shape {shape!r}; known: {known}, all")
+            out.append((shape, int(size) if size else SHAPE_SIZE))
+    return out
+
+
+def bench_shape(shape: str, size: int, compare: bool, cli: bool) -> None:
+    """One shape of tests/helpers/large_shapes.py, failing two-thirds of the way."""
+    spec = large_shapes.SHAPES[shape](size)
+    events = large_shapes.shape_events(spec, fail_at=len(spec) * 2 // 3)
+    namespaces = len(large_shapes.namespace_sizes(spec, depth=1))
+    print(f"{shape} {size}: {len(spec):,} nodes, {namespaces} top-level namespaces")
+    bench_events(events, f"{shape}-{size}", f"{len(spec):>6} nodes", compare, cli)
+
+
+def bench_events(events: list, name: str, label: str, compare: bool, cli: bool) -> None:
+    """Time each step of a report of the recorded run ``events``, and print its sizes."""
     with tempfile.TemporaryDirectory() as tmp:
-        project = make_project(Path(tmp) / "proj", n_nodes)
+        project = make_project(Path(tmp) / "proj", events, name)
         root = str(project / ".viz" / "run-report")
         record = find_run(root)
         aggregate_s, status = timed(lambda: read_record(record), 3)
@@ -111,7 +151,7 @@ def bench_size(n_nodes: int, compare: bool, cli: bool) -> None:
         program = find_layout_program()
         source = layout_source(status)
         layout_s, _ = timed(lambda: layout_svg(source, program), 1) if program else (0.0, None)
-        cells = [f"{n_nodes:>6} nodes  aggregate {aggregate_s:6.3f} s  layout {layout_s:6.2f} s"]
+        cells = [f"{label}  aggregate {aggregate_s:6.3f} s  layout {layout_s:6.2f} s"]
         for fmt in FORMATS:
             seconds, rendered = timed(lambda fmt=fmt: render(report, fmt), 1)
             size = len(rendered.text.encode("utf-8"))
@@ -177,15 +217,22 @@ def bench_million_events() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 5000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=None)
+    parser.add_argument("--shapes", nargs="+", metavar="NAME[:NODES]", default=None)
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("--no-million", action="store_true")
     args = parser.parse_args()
     print(f"layout program: {find_layout_program() or 'none'}")
-    for n in args.sizes:
+    shapes = shape_names(args.shapes) if args.shapes else []
+    sizes = args.sizes
+    if sizes is None:
+        sizes = [] if shapes else [100, 1000, 5000, 10000]
+    for n in sizes:
         bench_size(n, args.compare, not args.no_cli)
-    if not args.no_million:
+    for shape, size in shapes:
+        bench_shape(shape, size, args.compare, not args.no_cli)
+    if not args.no_million and not shapes:
         bench_million_events()
 
 
