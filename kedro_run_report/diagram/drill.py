@@ -33,6 +33,7 @@ from kedro_run_report.diagram.elements import (
     task_size,
     text_width,
 )
+from kedro_run_report.diagram.frame import FRAME
 from kedro_run_report.diagram.layout import LayoutError
 from kedro_run_report.diagram.marks import critical_links, mark_critical_nodes
 from kedro_run_report.diagram.ns_summary import summary_of
@@ -51,14 +52,17 @@ from kedro_run_report.vocabulary import EDGE, MUTED, STATUS_STYLE
 
 __all__ = ["render_views", "view_tree"]
 
-DATASETS_UP_TO = 80  # nodes in a detail view; above, its nodes are linked directly
+DATASETS_UP_TO = 60  # nodes in a detail view; above, its nodes are linked directly
 DATASETS_IN_RUNS_UP_TO = 2000  # nodes; above, no view draws datasets (the page's size)
-DETAILS_IN_RUNS_UP_TO = 5000  # nodes; above, the overviews alone (the page's size and time)
+DETAILS_IN_RUNS_UP_TO = 6000  # nodes; above, the overviews alone (the page's size and time)
 OVERVIEW_ONLY = (
     f"Runs of more than {DETAILS_IN_RUNS_UP_TO:,} nodes show the boxes alone, to keep the "
     "page light and quick to open; the node table lists every node."
 )
+VIEW_COMPACT_FONT = 13  # one-line labels in views: taller text in the same box height
 DENSE_NODESEP = "0.06"  # inches between neighbours in the views of many nodes: text first
+CHOICES = 3  # arrangements of a view tried, best estimate first, until one is legible
+_VIEW_BOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
 BOX_SLOT = "0" * 20  # where a box's counts and time go: "✓ 1,234 ✗ 1 – 3 · 1m 2s"
 _GROUP = re.compile(r'<g id="gg_([0-9a-f]+)" class="group')
 
@@ -83,16 +87,23 @@ class _Links:
 
 
 @dataclass
-class _Job:
-    """One view's DOT, and what is needed to paint its layout."""
+class _Variant:
+    """One way to draw a view: its DOT, and what is needed to paint its layout."""
 
-    view: View
     source: str
     digits: int
     paint: dict[str, Paint]
     tips: dict[str, str]
-    sub: RunStatus | None = None  # a detail view's nodes and datasets
     show_datasets: bool = True
+
+
+@dataclass
+class _Job:
+    """One view to lay out: its ways to draw it, the one estimated best first."""
+
+    view: View
+    variants: list[_Variant]
+    sub: RunStatus | None = None  # a detail view's nodes and datasets
 
 
 def _number(view: View) -> int:
@@ -271,8 +282,8 @@ def _overview_job(
             pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
             graph.edge(*pair, style="dashed")
             edges.append(pair)
-    render.fit_to_frame(graph, sizes, edges, wrap=True)
-    return _Job(view, graph.source, 1, table, tips)
+    sources = render.fit_to_frame(graph, sizes, edges, wrap=True, choices=CHOICES)
+    return _Job(view, [_Variant(source, 1, table, tips) for source in sources])
 
 
 def _detail_job(
@@ -292,8 +303,25 @@ def _detail_job(
         unselected={i: n for i, n in status.unselected.items() if i in inside},
         datasets={i: d for i, d in status.datasets.items() if i in touched},
     )
-    # datasets make a diagram twice as big: drawn where the view stays readable with them
-    show_datasets = len(inside) <= DATASETS_UP_TO and large_run is False
+    # datasets make a diagram twice as big: tried first where the view may stay readable
+    # with them, then without
+    with_datasets = len(inside) <= DATASETS_UP_TO and not large_run
+    variants: list[_Variant] = []
+    for show_datasets in (True, False) if with_datasets else (False,):
+        variants += _detail_variants(view, sub, touched, show_datasets, links, places, idents)
+    return _Job(view, variants, sub)
+
+
+def _detail_variants(
+    view: View,
+    sub: RunStatus,
+    touched: set[str],
+    show_datasets: bool,
+    links: _Links,
+    places: _Places,
+    idents: Iterator[int],
+) -> list[_Variant]:
+    inside = set(sub.nodes) | set(sub.unselected)
     attach_in: dict[str, tuple[str, ...]]
     attach_out: dict[str, tuple[str, ...]]
     if show_datasets:
@@ -302,28 +330,24 @@ def _detail_job(
         attach_in = _ends(view.nodes, lambda n: n.inputs, lambda n: f"n_{n.id}")
         attach_out = _ends(view.nodes, lambda n: n.outputs, lambda n: f"n_{n.id}")
     stubs = _stubs(inside, view.nodes, links, places.seen_from(view), attach_in, attach_out, idents)
-    graph = render.build_dot(
+    sources = render.dot_choices(
         sub,
         show_datasets=show_datasets,
-        paint=False,
         inside=view.namespace,
         stubs=stubs,
         compact_above=render.VIEW_COMPACT_ABOVE,
         nodesep=DENSE_NODESEP if len(inside) > render.VIEW_COMPACT_ABOVE // 2 else None,
+        compact_font=VIEW_COMPACT_FONT,
+        choices=CHOICES,
     )
-    size = render.graph_size(sub, show_datasets=show_datasets) + len(stubs)
-    compact = size > render.VIEW_COMPACT_ABOVE
+    compact = render.graph_size(sub, show_datasets=show_datasets) + len(stubs) > (
+        render.VIEW_COMPACT_ABOVE
+    )
     tips = tooltip_names(sub)
     tips.update({s.ident: stub_text(s) for s in stubs})
-    return _Job(
-        view,
-        graph.source,
-        0 if compact else 1,
-        paints(sub, compact=compact),
-        tips,
-        sub,
-        show_datasets,
-    )
+    table = paints(sub, compact=compact)
+    digits = 0 if compact else 1
+    return [_Variant(source, digits, table, tips, show_datasets) for source in sources]
 
 
 def render_views(
@@ -349,14 +373,29 @@ def render_views(
     ]
     deadline = time.monotonic() + settings.layout_timeout()
 
-    def lay_out(job: _Job) -> str | LayoutError:
-        left = deadline - time.monotonic()
-        if left <= 0:
+    def lay_out(job: _Job) -> tuple[_Variant, str] | LayoutError:
+        if deadline <= time.monotonic():
             return LayoutError("the time for laying out diagrams ran out")
-        try:
-            return render.rounded_layout(job.source, program, directory, job.digits, left)
-        except LayoutError as exc:
-            return exc
+        best: tuple[float, _Variant, str] | None = None
+        for variant in job.variants:  # the estimates are rough: the next if this is too small
+            left = deadline - time.monotonic()
+            if left <= 0 and best is not None:
+                break
+            try:
+                svg = render.rounded_layout(
+                    variant.source, program, directory, variant.digits, left
+                )
+            except LayoutError as exc:
+                if best is None:
+                    return exc
+                break
+            scale = fitted_scale(svg)
+            if best is None or scale > best[0]:
+                best = (scale, variant, svg)
+            if scale >= render.LEGIBLE_SCALE:
+                break
+        assert best is not None
+        return best[1], best[2]
 
     workers = max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -389,16 +428,28 @@ def render_views(
     )
 
 
-def _paint(job: _Job, svg: str, critical: list[str]) -> str:
-    svg = paint_svg(svg, job.paint, job.digits)
+def fitted_scale(svg: str) -> float:
+    """The scale at which the laid-out ``svg`` fits the report's frame whole."""
+    found = _VIEW_BOX.search(svg)
+    if not found:
+        return 0.0
+    width, height = float(found[1]) or 1.0, float(found[2]) or 1.0
+    return min(FRAME[0] / width, FRAME[1] / height)
+
+
+def _paint(job: _Job, drawn: tuple[_Variant, str], critical: list[str]) -> str:
+    variant, svg = drawn
+    svg = paint_svg(svg, variant.paint, variant.digits)
     if job.sub is None:
-        svg = clean_svg(svg, job.tips, digits=job.digits, geometry_rounded=True)
+        svg = clean_svg(svg, variant.tips, digits=variant.digits, geometry_rounded=True)
         return _GROUP.sub(
             lambda m: f'<g id="gg_{m[1]}" data-view="v{int(m[1], 16)}" class="group', svg
         )
     path = [i for i in critical if i in job.sub.nodes]
-    marked, edges = critical_links(job.sub, path, job.show_datasets)
-    svg = clean_svg(svg, job.tips, digits=job.digits, critical_edges=edges, geometry_rounded=True)
+    marked, edges = critical_links(job.sub, path, variant.show_datasets)
+    svg = clean_svg(
+        svg, variant.tips, digits=variant.digits, critical_edges=edges, geometry_rounded=True
+    )
     return mark_critical_nodes(svg, marked)
 
 
@@ -411,22 +462,24 @@ def _untold(view: View, notice: str) -> render.ViewDiagram:
     )
 
 
-def _view_diagram(job: _Job, svg: str | LayoutError, critical: list[str]) -> render.ViewDiagram:
+def _view_diagram(
+    job: _Job, drawn: tuple[_Variant, str] | LayoutError, critical: list[str]
+) -> render.ViewDiagram:
     view = job.view
+    if isinstance(drawn, LayoutError):
+        return _untold(view, f"{drawn}: this diagram is left out; the node table lists its nodes.")
     summary = summary_of(view.title, view.nodes)
     trail = [(v.key, v.title) for v in view.trail()]
     note = None
-    if job.sub is not None and not job.show_datasets:
+    if job.sub is not None and not drawn[0].show_datasets:
         note = "Its datasets are not drawn, to keep its nodes readable; the tables list them."
-    if isinstance(svg, LayoutError):
-        return _untold(view, f"{svg}: this diagram is left out; the node table lists its nodes.")
     return render.ViewDiagram(
         view.key,
         view.title,
         trail,
         summary.text(),
         summary.worst,
-        _paint(job, svg, critical),
+        _paint(job, drawn, critical),
         None,
         note,
     )

@@ -139,19 +139,21 @@ def text_width(chars: int, size: float, bold: bool = False) -> float:
     return chars * size * (0.6 if bold else 0.55)
 
 
-def task_size(node: NodeRun, compact: bool) -> tuple[float, float]:
+def task_size(node: NodeRun, compact: bool, font: float = 11) -> tuple[float, float]:
     chars = min(len(short_name(node)), MAX_LABEL)
     if compact:
-        return text_width(chars + 2, 11) + 17, 22.0
+        return text_width(chars + 2, font) + 17, max(22.0, font * 1.6)
     return max(text_width(chars, 11, True), text_width(len(TASK_CUE_SLOT), 9)) + 17, 36.0
 
 
-def dataset_size(name: str, compact: bool, parameter: bool) -> tuple[float, float]:
+def dataset_size(
+    name: str, compact: bool, parameter: bool, font: float = 11
+) -> tuple[float, float]:
     chars = min(len(name), MAX_LABEL)
     if parameter:
         return text_width(chars, 9) + 17, 15.0
     if compact:
-        return text_width(chars, 11) + 25, 30.0
+        return text_width(chars, font) + 25, max(30.0, font * 2.2)
     return max(text_width(chars, 11), text_width(len(DATA_CUE_SLOT), 9)) + 25, 42.0
 
 

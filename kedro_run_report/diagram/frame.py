@@ -68,7 +68,21 @@ def arrange(
     frame: tuple[float, float] = FRAME,
     wrap: bool = True,
 ) -> Arrangement:
-    """The direction, wrapping and folding whose fitted drawing is estimated to be largest.
+    """The arrangement estimated to draw the graph largest (see :func:`arrangements`)."""
+    return arrangements(sizes, edges, nodesep=nodesep, ranksep=ranksep, frame=frame, wrap=wrap)[0]
+
+
+def arrangements(
+    sizes: dict[str, tuple[float, float]],
+    edges: list[tuple[str, str]],
+    *,
+    nodesep: float,
+    ranksep: float,
+    frame: tuple[float, float] = FRAME,
+    wrap: bool = True,
+) -> list[Arrangement]:
+    """Directions, wrappings and foldings, the one whose fitted drawing is estimated to be
+    largest first.
 
     ``sizes``: each node's width and height in points, as the layout program will make it.
     ``wrap``: whether wide ranks may be wrapped. Wrapping suits fan-outs (an overview's boxes);
@@ -77,7 +91,7 @@ def arrange(
     """
     ids = list(sizes)
     if not ids:
-        return Arrangement()
+        return [Arrangement()]
     rank = _ranks(ids, edges)
     by_rank: dict[int, list[str]] = {}
     for i in ids:
@@ -91,7 +105,7 @@ def arrange(
     widest = max(len(members) for members in by_rank.values())
     candidates = [(k, depth) for k in _wrap_widths(widest)] if wrap else []
     candidates += [(widest, fold) for fold in _folds(depth)]
-    best = Arrangement(scale=0.0)
+    found: dict[tuple[str, int, int], Arrangement] = {}
     for rankdir in ("TB", "LR"):
         axes = (0, 1) if rankdir == "TB" else (1, 0)
         for k, fold in candidates:
@@ -99,11 +113,19 @@ def arrange(
             width, height = (across, along) if rankdir == "TB" else (along, across)
             # beyond its natural size a drawing gains nothing: small graphs keep top to bottom
             scale = min(frame[0] / width, frame[1] / height, 1.0)
-            # prefer the plain drawing: 5% better to be worth wrapping or folding
-            if scale > best.scale * 1.05:
-                folded = fold if fold < depth else 0
-                best = Arrangement(rankdir, _wrap_edges(by_rank, k), scale, folded, rank)
-    return best
+            folded = fold if fold < depth else 0
+            wrapped = _wrap_edges(by_rank, k)
+            found.setdefault(
+                (rankdir, len(wrapped), folded),
+                Arrangement(rankdir, wrapped, scale, folded, rank),
+            )
+    # the plain drawing first, unless another is estimated 5% larger: wrapping or folding
+    # is worth its extra ranks only then
+    plain = (1.0, 0.95)
+    return sorted(
+        found.values(),
+        key=lambda a: -a.scale * plain[bool(a.wrap or a.fold)],
+    )
 
 
 def _extent(

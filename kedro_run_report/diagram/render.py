@@ -26,7 +26,7 @@ from kedro_run_report.diagram.elements import (
     task_size,
     unselected_dataset_attrs,
 )
-from kedro_run_report.diagram.frame import Arrangement, arrange
+from kedro_run_report.diagram.frame import Arrangement, arrangements
 from kedro_run_report.diagram.layout import LayoutError, find_layout_program, layout_svg
 from kedro_run_report.diagram.layout_cache import cached_layout
 from kedro_run_report.diagram.marks import (
@@ -61,7 +61,7 @@ __all__ = [  # re-exported: the report modules and tests import these from here
 FADED_EDGE = STATUS_STYLE[NOT_SELECTED][1]
 COMPACT_ABOVE = 300  # graph elements; above this, one-line labels and integer geometry
 STUB_EDGES = 3  # a stub links to this many of its ends at most (each long edge widens)
-VIEW_COMPACT_ABOVE = 100  # the same in a large run's views, which must fit the frame whole
+VIEW_COMPACT_ABOVE = 60  # the same in a large run's views, which must fit the frame whole
 MAX_DATASET_ELEMENTS = 800  # above this many nodes + datasets, datasets are left out
 LEGIBLE_SCALE = 0.75  # fitted px per point at which 11 pt labels are still 9 px tall
 
@@ -141,6 +141,7 @@ def build_dot(
     stubs: Sequence[Stub] = (),
     compact_above: int = COMPACT_ABOVE,
     nodesep: str | None = None,
+    compact_font: int = 11,
 ) -> graphviz.Digraph:
     """The workflow as a DOT graph: tasks, datasets, namespace clusters, links and, with
     ``paint``, status colours and cues. Without ``paint`` it is what gets laid out: a graph of
@@ -149,8 +150,47 @@ def build_dot(
     ``inside``: the namespace every node is in (a view of it): not drawn as a cluster.
     ``stubs``: what lies outside the view, drawn beside what they attach to.
     ``compact_above``: graph elements above which labels take one line; ``nodesep``: the
-    space between neighbours in a rank, in inches, if not the size's usual.
+    space between neighbours in a rank, in inches, if not the size's usual; ``compact_font``:
+    the labels' size when they take one line.
     """
+    graph, sizes, edges = _unfitted(
+        status, show_datasets, paint, inside, stubs, compact_above, nodesep, compact_font
+    )
+    fit_to_frame(graph, sizes, edges)
+    return graph
+
+
+def dot_choices(
+    status: RunStatus,
+    *,
+    show_datasets: bool,
+    inside: str | None,
+    stubs: Sequence[Stub],
+    compact_above: int,
+    nodesep: str | None,
+    compact_font: int,
+    choices: int,
+) -> list[str]:
+    """The DOT sources of :func:`build_dot` (unpainted) in the ``choices`` arrangements
+    estimated best, best first."""
+    graph, sizes, edges = _unfitted(
+        status, show_datasets, False, inside, stubs, compact_above, nodesep, compact_font
+    )
+    return fit_to_frame(graph, sizes, edges, choices=choices)
+
+
+def _unfitted(
+    status: RunStatus,
+    show_datasets: bool,
+    paint: bool,
+    inside: str | None,
+    stubs: Sequence[Stub],
+    compact_above: int,
+    nodesep: str | None,
+    compact_font: int,
+) -> tuple[graphviz.Digraph, dict[str, tuple[float, float]], list[tuple[str, str]]]:
+    """The graph of :func:`build_dot` before its direction is chosen, with each node's
+    estimated size and the links, which choose it."""
     size = graph_size(status, show_datasets=show_datasets) + len(stubs)
     compact = size > compact_above
     table = paints(status, compact=compact) if paint else {}
@@ -159,7 +199,8 @@ def build_dot(
         graph.graph_attr["nodesep"] = nodesep
     # black text and 1pt lines are the SVG defaults dot leaves unwritten; clean_svg sets the
     # real text colour once on the root
-    graph.attr("node", fontname=FONT, fontsize="11", fontcolor="black")
+    font = compact_font if compact else 11
+    graph.attr("node", fontname=FONT, fontsize=str(font), fontcolor="black")
     graph.attr("node", penwidth="1" if compact else "1.2")
     graph.attr("node", margin="0.12,0.05", height="0.3")
     graph.attr("edge", color=EDGE, arrowsize="0.6", penwidth="1")
@@ -180,17 +221,17 @@ def build_dot(
 
     for node in tasks:
         attrs = task_attrs(node, compact, table.get(f"n_{node.id}"))
-        place(node.namespace, f"n_{node.id}", attrs, task_size(node, compact))
+        place(node.namespace, f"n_{node.id}", attrs, task_size(node, compact, font))
     if show_datasets:
         for ds in status.datasets.values():
             ns = _dataset_namespace(ds.name, namespaces)
             attrs = dataset_attrs(ds, compact, ns, table.get(f"d_{ds.id}"))
             short = ds.name[len(ns) + 1 :] if ns else ds.name
-            place(ns, f"d_{ds.id}", attrs, dataset_size(short, compact, ds.is_parameter))
+            place(ns, f"d_{ds.id}", attrs, dataset_size(short, compact, ds.is_parameter, font))
         for ident, name in unselected_datasets(status).items():
             ns = _dataset_namespace(name, namespaces)
             attrs = unselected_dataset_attrs(ident, name, ns)
-            place(ns, f"d_{ident}", attrs, dataset_size(name, compact, False))
+            place(ns, f"d_{ident}", attrs, dataset_size(name, compact, False, font))
     for stub in stubs:
         place(None, stub.ident, stub_attrs(stub), stub_size(stub))
     _emit_clusters(graph, members)
@@ -221,8 +262,7 @@ def build_dot(
             pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
             graph.edge(*pair, style="dashed")
             edges.append(pair)
-    fit_to_frame(graph, sizes, edges)
-    return graph
+    return graph, sizes, edges
 
 
 def fit_to_frame(
@@ -231,18 +271,26 @@ def fit_to_frame(
     edges: list[tuple[str, str]],
     *,
     wrap: bool = False,
-) -> float:
-    """Set the direction and wrap wide ranks so the fitted graph keeps its text readable
-    (frame.py); returns the estimated fitted scale."""
+    choices: int = 1,
+) -> list[str]:
+    """Set the direction, and wrap wide ranks or fold deep graphs, so the fitted graph keeps
+    its text readable (frame.py). Returns the DOT source of the ``choices`` arrangements
+    estimated best, best first (``graph`` gets the best): the estimates are rough, so a
+    caller can lay out the next when the first turns out too small."""
     nodesep = float(graph.graph_attr.get("nodesep", "0.25")) * 72
     ranksep = float(graph.graph_attr.get("ranksep", "0.35")) * 72
-    chosen = arrange(sizes, edges, nodesep=nodesep, ranksep=ranksep, wrap=wrap)
-    graph.graph_attr["rankdir"] = chosen.rankdir
-    for a, b in chosen.wrap:
-        graph.edge(a, b, style="invis")
-    if chosen.fold:
-        _fold(graph, chosen)
-    return chosen.scale
+    options = arrangements(sizes, edges, nodesep=nodesep, ranksep=ranksep, wrap=wrap)
+    plain = graph.copy()
+    sources = []
+    for i, chosen in enumerate(options[: max(1, choices)]):
+        target = graph if i == 0 else plain.copy()
+        target.graph_attr["rankdir"] = chosen.rankdir
+        for a, b in chosen.wrap:
+            target.edge(a, b, style="invis")
+        if chosen.fold:
+            _fold(target, chosen)
+        sources.append(target.source)
+    return sources
 
 
 _EDGE_LINE = re.compile(r"^\t(\S+) -> (\S+)(?: \[(.*)\])?$")

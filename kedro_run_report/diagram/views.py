@@ -22,7 +22,7 @@ from kedro_run_report.diagram.marks import all_tasks
 from kedro_run_report.ids import dataset_id
 from kedro_run_report.model import NodeRun, RunStatus
 
-DETAIL_MAX = 200  # nodes: above this a view is an overview of boxes
+DETAIL_MAX = 120  # nodes: above this a view is an overview of boxes (see the module)
 PARTS_MAX = 10  # parts a namespace without sub-namespaces is cut into, per level
 LOOSE_MAX = 12  # nodes outside every sub-namespace drawn one by one in an overview
 NO_NAMESPACE = "(no namespace)"
