@@ -145,20 +145,44 @@ def _split(view: View, prefix: str, layers: dict[str, int], counter: Iterator[in
 
 
 def _parts(nodes: list[NodeRun], layers: dict[str, int]) -> list[list[NodeRun]]:
-    """``nodes`` in consecutive stages of the pipeline, of about the same size; each cut falls
-    between two layers when one is within a quarter of a part of where it would go."""
+    """``nodes`` in parts of about the same size that follow the pipeline's running order,
+    one branch at a time: a part holds a few branches from end to end rather than one layer
+    of every branch, so it stays narrow enough to read (a long one folds, see frame.py)."""
     count = min(PARTS_MAX, -(-len(nodes) // DETAIL_MAX))
-    ordered = sorted(nodes, key=lambda n: layers.get(n.id, 0))  # stable: pipeline order
-    depth = [layers.get(n.id, 0) for n in ordered]
-    boundaries = [i for i in range(1, len(ordered)) if depth[i - 1] != depth[i]]
+    ordered = depth_first_order(nodes, layers)
     size = len(ordered) / count
-    cuts = [0]
-    for j in range(1, count):
-        target = round(j * size)
-        near = [b for b in boundaries if abs(b - target) <= size / 4 and b > cuts[-1]]
-        cuts.append(min(near, key=lambda b: abs(b - target)) if near else max(target, cuts[-1] + 1))
-    cuts.append(len(ordered))
+    cuts = [round(j * size) for j in range(count + 1)]
     return [ordered[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def depth_first_order(nodes: list[NodeRun], layers: dict[str, int]) -> list[NodeRun]:
+    """``nodes`` in an order in which each comes after those it reads from (among them),
+    following each branch to its end before the next: Kahn's algorithm with a stack."""
+    producer = {dataset_id(d): n.id for n in nodes for d in n.outputs}
+    readers: dict[str, list[NodeRun]] = {}
+    waiting: dict[str, int] = {}
+    for node in nodes:
+        sources = {producer[d] for d in map(dataset_id, node.inputs) if d in producer}
+        sources.discard(node.id)
+        waiting[node.id] = len(sources)
+        for src in sources:
+            readers.setdefault(src, []).append(node)
+    # the earliest first: sources by layer then pipeline order, popped from the stack's end
+    stack = sorted((n for n in nodes if waiting[n.id] == 0), key=lambda n: layers.get(n.id, 0))[
+        ::-1
+    ]
+    ordered: list[NodeRun] = []
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        ready = []
+        for reader in readers.get(node.id, ()):
+            waiting[reader.id] -= 1
+            if waiting[reader.id] == 0:
+                ready.append(reader)
+        stack.extend(reversed(ready))
+    seen = {n.id for n in ordered}
+    return ordered + [n for n in nodes if n.id not in seen]  # on a cycle: as they came
 
 
 def home_views(root: View) -> dict[str, View]:
