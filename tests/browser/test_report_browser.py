@@ -304,11 +304,15 @@ def test_collapsing_and_expanding_a_namespace(watched, output_dir) -> None:
 
 
 @NEEDS_DOT
-def test_big_runs_start_with_namespaces_collapsed(watched, output_dir) -> None:
-    status = scenarios.synthetic(1000, fail_at=600)
+def test_big_runs_open_on_an_overview_and_a_failed_one_on_its_failure(watched, output_dir) -> None:
     view = watched()
+    page = view.open(write(scenarios.synthetic(1000), output_dir, "synthetic-1000-overview"))
+    assert page.locator("#diagram-viewport g.group").count() == 4  # stage_0..3
+    assert page.locator("#diagram-crumbs").is_hidden()
+    status = scenarios.synthetic(1000, fail_at=600)
     page = view.open(write(status, output_dir, "synthetic-1000-collapsed"))
-    assert page.locator("#diagram-viewport .ns-sum:visible").count() == 4  # stage_0..3
+    assert page.locator("#diagram-viewport g.node.failed").is_visible()
+    assert page.locator("#diagram-crumbs [data-view=overview]").is_visible()
     assert page.locator("#node-table tbody tr").count() == 1000  # the tables stay complete
     assert page.locator("#timeline svg.timeline a").count() == 601  # the nodes that started
     page.screenshot(path=str(output_dir / "screenshots" / "synthetic-1000-collapsed.png"))
