@@ -309,8 +309,16 @@ def _fold(graph: graphviz.Digraph, chosen: Arrangement) -> None:
     for ident, r in chosen.rank.items():
         slots.setdefault(r % chosen.fold, []).append(ident)
     for members in slots.values():
-        if len({chosen.band(m) for m in members}) > 1:
-            graph.body.append("\t{rank=same; " + "; ".join(members) + "}\n")
+        bands: dict[int, list[str]] = {}
+        for member in members:
+            bands.setdefault(chosen.band(member), []).append(member)
+        if len(bands) < 2:
+            continue
+        graph.body.append("\t{rank=same; " + "; ".join(members) + "}\n")
+        # an edge within a rank runs from left to right: the bands read in order
+        order = [bands[b] for b in sorted(bands)]
+        for left, right in zip(order, order[1:], strict=False):
+            graph.body.append(f"\t{left[-1]} -> {right[0]} [style=invis]\n")
 
 
 def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple[str, Attrs]]]):
