@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 
+import graphviz
 import pytest
 from helpers import large_shapes, scenarios
 
@@ -53,32 +55,58 @@ def test_every_node_is_drawn_once_in_a_view_small_enough_to_read(shape: str, nod
     assert all(len(v.children) <= max(views.PARTS_MAX, 60) for v in tree.walk())
 
 
-def test_a_namespace_too_big_to_draw_is_cut_into_consecutive_parts() -> None:
+def _reads_from_a_later_part(parts: list[views.View]) -> list[str]:
+    written = {out: i for i, part in enumerate(parts) for n in part.nodes for out in n.outputs}
+    return [
+        n.name
+        for i, part in enumerate(parts)
+        for n in part.nodes
+        if any(written.get(d, -1) > i for d in n.inputs)
+    ]
+
+
+def test_a_namespace_too_big_to_draw_is_cut_into_parts_in_running_order() -> None:
     status = _run("wide_dag", 5000)
     tree = views.view_tree(status)
     stage = tree.children[0]
     assert stage.is_overview and all(p.title.startswith("part ") for p in stage.children)
-    layers = views.topological_layers(list(status.nodes.values()))
-    depth = [[layers[n.id] for n in part.nodes] for part in stage.children]
-    # each part runs after the one before: no part reaches back into an earlier one's layers
-    assert all(max(a) <= min(b) for a, b in zip(depth, depth[1:], strict=False))
+    assert _reads_from_a_later_part(stage.children) == []  # each part runs after the ones before
 
 
-def test_a_pipeline_without_namespaces_is_cut_into_parts_in_running_order() -> None:
+def test_a_pipeline_without_namespaces_is_cut_into_parts_one_branch_at_a_time() -> None:
     tree = views.view_tree(_run("flat", 1000))
-    assert [c.title for c in tree.children] == [f"part {i} of 5" for i in range(1, 6)]
+    count = -(-1000 // views.DETAIL_MAX)
+    assert [c.title for c in tree.children] == [f"part {i} of {count}" for i in range(1, count + 1)]
+    assert _reads_from_a_later_part(tree.children) == []
+    # a branch at a time, not a slice of layers: each part is far narrower than the pipeline
+    layers = views.topological_layers(tree.nodes)
+    widest = max(Counter(layers.values()).values())
+    for part in tree.children:
+        assert max(Counter(layers[n.id] for n in part.nodes).values()) < widest / 3
 
 
 def test_a_fan_out_is_wrapped_into_rows_to_keep_its_text_readable() -> None:
     boxes = {f"b{i}": (160.0, 48.0) for i in range(40)}
     sizes = {"src": (100.0, 30.0), **boxes, "sink": (100.0, 30.0)}
     edges = [("src", b) for b in boxes] + [(b, "sink") for b in boxes]
-    chosen = frame.arrange(sizes, edges, nodesep=14, ranksep=25)
-    one_row = frame.arrange(sizes, edges, nodesep=14, ranksep=25, wrap=False)
-    assert chosen.wrap and chosen.scale > 2 * one_row.scale
+    chosen = frame.arrangements(sizes, edges, nodesep=14, ranksep=25)[0]
+    unwrapped = frame.arrangements(sizes, edges, nodesep=14, ranksep=25, wrap=False)
+    assert chosen.wrap and chosen.scale > 2 * max(a.scale for a in unwrapped if not a.fold)
     chain = {f"c{i}": (100.0, 30.0) for i in range(3)}
-    small = frame.arrange(chain, [("c0", "c1"), ("c1", "c2")], nodesep=14, ranksep=25)
-    assert (small.rankdir, small.wrap) == ("TB", [])  # small graphs keep top to bottom
+    small = frame.arrangements(chain, [("c0", "c1"), ("c1", "c2")], nodesep=14, ranksep=25)[0]
+    assert (small.rankdir, small.wrap, small.fold) == ("TB", [], 0)  # small: top to bottom
+
+
+def test_a_deep_chain_is_folded_into_bands() -> None:
+    chain = {f"c{i}": (120.0, 30.0) for i in range(40)}
+    edges = [(f"c{i}", f"c{i + 1}") for i in range(39)]
+    chosen = frame.arrangements(chain, edges, nodesep=14, ranksep=25, wrap=False)[0]
+    assert chosen.fold and chosen.band("c0") == 0 and chosen.band("c39") > 0
+    graph = graphviz.Digraph()
+    for a, b in edges:
+        graph.edge(a, b)
+    source = diagram.fit_to_frame(graph, chain, edges)[0]
+    assert "rank=same" in source and "constraint=false" in source
 
 
 @needs_dot

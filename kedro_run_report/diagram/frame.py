@@ -59,19 +59,6 @@ def _ranks(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     return rank
 
 
-def arrange(
-    sizes: dict[str, tuple[float, float]],
-    edges: list[tuple[str, str]],
-    *,
-    nodesep: float,
-    ranksep: float,
-    frame: tuple[float, float] = FRAME,
-    wrap: bool = True,
-) -> Arrangement:
-    """The arrangement estimated to draw the graph largest (see :func:`arrangements`)."""
-    return arrangements(sizes, edges, nodesep=nodesep, ranksep=ranksep, frame=frame, wrap=wrap)[0]
-
-
 def arrangements(
     sizes: dict[str, tuple[float, float]],
     edges: list[tuple[str, str]],

@@ -60,27 +60,34 @@ class View:
         return out[::-1]
 
 
-def topological_layers(tasks: list[NodeRun]) -> dict[str, int]:
-    """Node id -> its layer: 0 for nodes reading nothing another node writes, else one more
-    than the deepest node it reads from (the longest path from the pipeline's sources)."""
-    producer = {dataset_id(d): n.id for n in tasks for d in n.outputs}
-    readers: dict[str, list[str]] = {}
+def _dependencies(nodes: list[NodeRun]) -> tuple[dict[str, list[NodeRun]], dict[str, int]]:
+    """Among ``nodes``: node id -> the nodes reading what it writes, and node id -> how many
+    of them it reads from."""
+    producer = {dataset_id(d): n.id for n in nodes for d in n.outputs}
+    readers: dict[str, list[NodeRun]] = {}
     waiting: dict[str, int] = {}
-    for node in tasks:
+    for node in nodes:
         sources = {producer[d] for d in map(dataset_id, node.inputs) if d in producer}
         sources.discard(node.id)
         waiting[node.id] = len(sources)
         for src in sources:
-            readers.setdefault(src, []).append(node.id)
+            readers.setdefault(src, []).append(node)
+    return readers, waiting
+
+
+def topological_layers(tasks: list[NodeRun]) -> dict[str, int]:
+    """Node id -> its layer: 0 for nodes reading nothing another node writes, else one more
+    than the deepest node it reads from (the longest path from the pipeline's sources)."""
+    readers, waiting = _dependencies(tasks)
     layer = dict.fromkeys(waiting, 0)
     ready = [n for n, count in waiting.items() if count == 0]
     while ready:
         current = ready.pop()
         for reader in readers.get(current, ()):
-            layer[reader] = max(layer[reader], layer[current] + 1)
-            waiting[reader] -= 1
-            if waiting[reader] == 0:
-                ready.append(reader)
+            layer[reader.id] = max(layer[reader.id], layer[current] + 1)
+            waiting[reader.id] -= 1
+            if waiting[reader.id] == 0:
+                ready.append(reader.id)
     return layer  # nodes on a cycle (not a Kedro pipeline) keep the layer they reached
 
 
@@ -158,15 +165,7 @@ def _parts(nodes: list[NodeRun], layers: dict[str, int]) -> list[list[NodeRun]]:
 def depth_first_order(nodes: list[NodeRun], layers: dict[str, int]) -> list[NodeRun]:
     """``nodes`` in an order in which each comes after those it reads from (among them),
     following each branch to its end before the next: Kahn's algorithm with a stack."""
-    producer = {dataset_id(d): n.id for n in nodes for d in n.outputs}
-    readers: dict[str, list[NodeRun]] = {}
-    waiting: dict[str, int] = {}
-    for node in nodes:
-        sources = {producer[d] for d in map(dataset_id, node.inputs) if d in producer}
-        sources.discard(node.id)
-        waiting[node.id] = len(sources)
-        for src in sources:
-            readers.setdefault(src, []).append(node)
+    readers, waiting = _dependencies(nodes)
     # the earliest first: sources by layer then pipeline order, popped from the stack's end
     stack = sorted((n for n in nodes if waiting[n.id] == 0), key=lambda n: layers.get(n.id, 0))[
         ::-1
