@@ -29,7 +29,6 @@ import json
 import re
 import shutil
 import statistics
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,49 +117,16 @@ def reports() -> Iterator[Any]:
 # -- a watched page in a 1400 x 1000 window ---------------------------------------------------
 
 
-class Watched:
-    """A page with its console messages, page errors, dialogs and requests recorded."""
-
-    def __init__(self, browser: Any, *, js: bool = True) -> None:
-        self.context = browser.new_context(java_script_enabled=js, viewport=WINDOW)
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.context.set_default_navigation_timeout(LOAD_TIMEOUT_MS)
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.problems.append(f"pageerror: {exc}"))
-        self.page.on(
-            "dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss())
-        )
-        self.page.on("request", lambda r: self.requests.append(r.url))
-
-    def _console(self, message: Any) -> None:
-        if message.type in ("error", "warning"):
-            self.problems.append(f"console {message.type}: {message.text}")
-
-    def open(self, url: str) -> Any:
-        started = time.perf_counter()
-        self.page.goto(url)
-        self.page.wait_for_load_state("load")
-        self.load_seconds = time.perf_counter() - started
-        return self.page
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture
-def watched(browser: Any) -> Iterator[Any]:
-    pages: list[Watched] = []
+def watched(watched: Any) -> Any:
+    """The browser conftest's watched pages, in a 1400 x 1000 window with longer waits."""
 
-    def make(**kwargs: Any) -> Watched:
-        pages.append(Watched(browser, **kwargs))
-        return pages[-1]
+    def make(**kwargs: Any) -> Any:
+        return watched(
+            viewport=WINDOW, timeout_ms=TIMEOUT_MS, load_timeout_ms=LOAD_TIMEOUT_MS, **kwargs
+        )
 
-    yield make
-    for page in pages:
-        page.close()
+    return make
 
 
 # -- measuring the diagram shown ----------------------------------------------------------------
@@ -240,7 +206,7 @@ def _same_view_box(a: list[float] | None, b: list[float] | None) -> bool:
 class Checks:
     """The measures of one test's states, failures collected to be reported together."""
 
-    def __init__(self, report: Report, view: Watched, output_dir: Path) -> None:
+    def __init__(self, report: Report, view: Any, output_dir: Path) -> None:
         self.report, self.page, self.output_dir = report, view.page, output_dir
         self.failures: list[str] = []
         self.figures: list[str] = [f"opened in {view.load_seconds:.1f} s"]

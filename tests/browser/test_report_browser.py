@@ -24,49 +24,6 @@ def write(status: RunStatus | RunReport, output_dir: Path, name: str) -> str:
     return path.as_uri()
 
 
-class Watched:
-    """A page with its console messages, page errors, dialogs and requests recorded."""
-
-    def __init__(self, browser: Any, *, js: bool = True, scheme: str = "light") -> None:
-        self.context = browser.new_context(
-            java_script_enabled=js, color_scheme=scheme, viewport={"width": 1360, "height": 900}
-        )
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.problems.append(f"pageerror: {exc}"))
-        self.page.on(
-            "dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss())
-        )
-        self.page.on("request", lambda r: self.requests.append(r.url))
-
-    def _console(self, message: Any) -> None:
-        if message.type in ("error", "warning"):
-            self.problems.append(f"console {message.type}: {message.text}")
-
-    def open(self, url: str) -> Any:
-        self.page.goto(url)
-        self.page.wait_for_load_state("load")
-        return self.page
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def watched(browser: Any):
-    pages: list[Watched] = []
-
-    def make(**kwargs: Any) -> Watched:
-        pages.append(Watched(browser, **kwargs))
-        return pages[-1]
-
-    yield make
-    for page in pages:
-        page.close()
-
-
 @NEEDS_DOT
 @pytest.mark.parametrize("scenario", sorted(scenarios.SCENARIOS))
 def test_scenario_loads_offline_without_errors(scenario, watched, output_dir) -> None:

@@ -23,7 +23,7 @@ import string
 from collections import Counter
 from collections.abc import Callable
 
-from helpers.scenarios import TRAIN_ERROR, new_log, run_node, start_run
+from helpers.scenarios import spec_events
 from kedro_run_report.events import Event
 from kedro_run_report.model import RunStatus, aggregate
 
@@ -443,17 +443,7 @@ def _types(spec: Spec) -> dict[str, str]:
 def shape_events(spec: Spec, fail_at: int | None = None) -> list[Event]:
     """The events of a run of ``spec``; with ``fail_at`` the node of that index fails and the
     run stops there (as :func:`helpers.scenarios.synthetic_events`)."""
-    log = new_log()
-    start_run(log, spec, types=_types(spec))
-    sizes = _sizes(spec)
-    for i, (name, _, ins, outs, seconds) in enumerate(spec):
-        if i == fail_at:
-            run_node(log, name, ins, outs, seconds, error=TRAIN_ERROR, sizes=sizes)
-            log.tick(0.01).run_error(TRAIN_ERROR)
-            return log.events
-        run_node(log, name, ins, outs, seconds, sizes=sizes)
-    log.tick(0.01).end()
-    return log.events
+    return spec_events(spec, sizes=_sizes(spec), types=_types(spec), fail_at=fail_at)
 
 
 def shape_run(spec: Spec, fail_at: int | None = None) -> RunStatus:

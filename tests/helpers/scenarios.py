@@ -334,11 +334,23 @@ def synthetic(n_nodes: int, *, fail_at: int | None = None) -> RunStatus:
 def synthetic_events(n_nodes: int, *, fail_at: int | None = None) -> list[Event]:
     """The events of :func:`synthetic`, e.g. to write as a recorded run."""
     spec = synthetic_spec(n_nodes)
-    log = new_log()
-    start_run(log, spec, types={})
     sizes = {
         out: (10_000 + i * 37, 100 + i) for i, (_, _, _, outs, _) in enumerate(spec) for out in outs
     }
+    return spec_events(spec, sizes=sizes, types={}, fail_at=fail_at)
+
+
+def spec_events(
+    spec: list[tuple[str, str | None, list[str], list[str], float]],
+    *,
+    sizes: dict[str, Any],
+    types: dict[str, str],
+    fail_at: int | None = None,
+) -> list[Event]:
+    """A sequential run of ``spec``, node after node; with ``fail_at`` the node of that index
+    fails and the run stops there."""
+    log = new_log()
+    start_run(log, spec, types=types)
     for i, (name, _, ins, outs, seconds) in enumerate(spec):
         if i == fail_at:
             run_node(log, name, ins, outs, seconds, error=TRAIN_ERROR, sizes=sizes)
