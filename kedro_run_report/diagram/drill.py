@@ -346,7 +346,7 @@ def _detail_variants(
     tips = tooltip_names(sub)
     tips.update({s.ident: stub_text(s) for s in stubs})
     table = paints(sub, compact=compact)
-    digits = 0 if compact else 1
+    digits = 0  # whole-number geometry: the views are fitted, a fraction of a point is lost
     return [_Variant(source, digits, table, tips, show_datasets) for source in sources]
 
 
