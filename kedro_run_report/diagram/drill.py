@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import count
 from pathlib import Path
 
 import graphviz
@@ -102,7 +101,7 @@ class _Job:
     """One view to lay out: its ways to draw it, the one estimated best first."""
 
     view: View
-    variants: list[_Variant]
+    variants: Callable[[], Iterator[_Variant]]  # built as they are tried: DOT costs time
     sub: RunStatus | None = None  # a detail view's nodes and datasets
 
 
@@ -119,13 +118,12 @@ class _Places:
     holds the node and not this one (from inside ``stage_a``, a node of ``stage_b › part 3``
     is in ``stage_b``), or the node itself where it is drawn on its own."""
 
-    def __init__(self, home: dict[str, View]) -> None:
+    def __init__(self, home: dict[str, View], around: frozenset[int] = frozenset()) -> None:
         self.home = home
-        self.around: set[int] = set()
+        self.around = around
 
     def seen_from(self, view: View) -> _Places:
-        self.around = {id(v) for v in view.trail()}
-        return self
+        return _Places(self.home, frozenset(id(v) for v in view.trail()))
 
     def _place(self, node: NodeRun) -> View | None:
         at = self.home[node.id]
@@ -151,7 +149,7 @@ def _stubs(
     places: _Places,
     attach_in: dict[str, tuple[str, ...]],
     attach_out: dict[str, tuple[str, ...]],
-    idents: Iterator[int],
+    number: int,
 ) -> list[Stub]:
     """One stub per outside place a view reads from, and one per place it writes to.
 
@@ -175,10 +173,11 @@ def _stubs(
                 if reader.id not in inside:
                     _, ends = outgoing.setdefault(places.name(reader), (places.url(reader), {}))
                     ends.update(dict.fromkeys(attach_out[ds]))
-    out = []
+    out: list[Stub] = []
     for found, is_in in ((incoming, True), (outgoing, False)):
         for label, (url, ends) in sorted(found.items()):
-            out.append(Stub(f"s_{next(idents):x}", label, url, tuple(ends), is_in))
+            # unique in the page and the same each time (layouts are cached by their source)
+            out.append(Stub(f"s_{number:x}{len(out):03x}", label, url, tuple(ends), is_in))
     return out
 
 
@@ -198,9 +197,7 @@ def _ends(
     return {ds: tuple(ends) for ds, ends in found.items()}
 
 
-def _overview_job(
-    view: View, status: RunStatus, links: _Links, places: _Places, idents: Iterator[int]
-) -> _Job:
+def _overview_job(view: View, status: RunStatus, links: _Links, places: _Places) -> _Job:
     """One box per child view, the loose nodes, the links between them counted, and stubs."""
     attrs = render.layout_attrs(len(view.children) + len(view.loose))
     attrs.update(nodesep="0.2", ranksep="0.35", concentrate="true")  # fan-ins share one trunk
@@ -272,7 +269,7 @@ def _overview_job(
         places.seen_from(view),
         _ends(view.nodes, lambda n: n.inputs, unit),
         _ends(view.nodes, lambda n: n.outputs, unit),
-        idents,
+        _number(view),
     )
     for stub in stubs:
         graph.node(stub.ident, **stub_attrs(stub))
@@ -283,7 +280,8 @@ def _overview_job(
             graph.edge(*pair, style="dashed")
             edges.append(pair)
     sources = render.fit_to_frame(graph, sizes, edges, wrap=True, choices=CHOICES)
-    return _Job(view, [_Variant(source, 1, table, tips) for source in sources])
+    variants = [_Variant(source, 1, table, tips) for source in sources]
+    return _Job(view, lambda: iter(variants))
 
 
 def _detail_job(
@@ -291,7 +289,6 @@ def _detail_job(
     status: RunStatus,
     links: _Links,
     places: _Places,
-    idents: Iterator[int],
     large_run: bool = False,
 ) -> _Job:
     """The view's nodes and the datasets they read and write, with stubs at its edge."""
@@ -306,9 +303,11 @@ def _detail_job(
     # datasets make a diagram twice as big: tried first where the view may stay readable
     # with them, then without
     with_datasets = len(inside) <= DATASETS_UP_TO and not large_run
-    variants: list[_Variant] = []
-    for show_datasets in (True, False) if with_datasets else (False,):
-        variants += _detail_variants(view, sub, touched, show_datasets, links, places, idents)
+
+    def variants() -> Iterator[_Variant]:
+        for show_datasets in (True, False) if with_datasets else (False,):
+            yield from _detail_variants(view, sub, touched, show_datasets, links, places)
+
     return _Job(view, variants, sub)
 
 
@@ -319,7 +318,6 @@ def _detail_variants(
     show_datasets: bool,
     links: _Links,
     places: _Places,
-    idents: Iterator[int],
 ) -> list[_Variant]:
     inside = set(sub.nodes) | set(sub.unselected)
     attach_in: dict[str, tuple[str, ...]]
@@ -329,7 +327,9 @@ def _detail_variants(
     else:
         attach_in = _ends(view.nodes, lambda n: n.inputs, lambda n: f"n_{n.id}")
         attach_out = _ends(view.nodes, lambda n: n.outputs, lambda n: f"n_{n.id}")
-    stubs = _stubs(inside, view.nodes, links, places.seen_from(view), attach_in, attach_out, idents)
+    stubs = _stubs(
+        inside, view.nodes, links, places.seen_from(view), attach_in, attach_out, _number(view)
+    )
     sources = render.dot_choices(
         sub,
         show_datasets=show_datasets,
@@ -361,13 +361,12 @@ def render_views(
     home = home_views(tree)
     links = _Links.of(render.all_tasks(status))
     places = _Places(home)
-    idents = count(1)
     large_run = len(tree.nodes) > DATASETS_IN_RUNS_UP_TO
     details = len(tree.nodes) <= DETAILS_IN_RUNS_UP_TO
     jobs = [
-        _overview_job(view, status, links, places, idents)
+        _overview_job(view, status, links, places)
         if view.is_overview
-        else _detail_job(view, status, links, places, idents, large_run)
+        else _detail_job(view, status, links, places, large_run)
         for view in tree.walk()
         if view.is_overview or details
     ]
@@ -377,7 +376,8 @@ def render_views(
         if deadline <= time.monotonic():
             return LayoutError("the time for laying out diagrams ran out")
         best: tuple[float, _Variant, str] | None = None
-        for variant in job.variants:  # the estimates are rough: the next if this is too small
+        failure = LayoutError("no way to draw it")
+        for variant in job.variants():  # the estimates are rough: the next if too small
             left = deadline - time.monotonic()
             if left <= 0 and best is not None:
                 break
@@ -385,17 +385,15 @@ def render_views(
                 svg = render.rounded_layout(
                     variant.source, program, directory, variant.digits, left
                 )
-            except LayoutError as exc:
-                if best is None:
-                    return exc
-                break
+            except LayoutError as exc:  # dot can fail on one arrangement: try the next
+                failure = exc
+                continue
             scale = fitted_scale(svg)
             if best is None or scale > best[0]:
                 best = (scale, variant, svg)
             if scale >= render.LEGIBLE_SCALE:
                 break
-        assert best is not None
-        return best[1], best[2]
+        return failure if best is None else (best[1], best[2])
 
     workers = max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -67,6 +67,7 @@ def arrangements(
     ranksep: float,
     frame: tuple[float, float] = FRAME,
     wrap: bool = True,
+    fold: bool = True,
 ) -> list[Arrangement]:
     """Directions, wrappings and foldings, the one whose fitted drawing is estimated to be
     largest first.
@@ -74,7 +75,8 @@ def arrangements(
     ``sizes``: each node's width and height in points, as the layout program will make it.
     ``wrap``: whether wide ranks may be wrapped. Wrapping suits fan-outs (an overview's boxes);
     in a dense graph the edges that then span several rows widen the drawing instead, so
-    there a deep graph is folded instead: its ranks cut into bands laid side by side.
+    there a deep graph is folded instead: its ranks cut into bands laid side by side
+    (``fold``: whether it may be; dot loses edges folding a graph with clusters).
     """
     ids = list(sizes)
     if not ids:
@@ -91,16 +93,16 @@ def arrangements(
     depth = max(by_rank) + 1
     widest = max(len(members) for members in by_rank.values())
     candidates = [(k, depth) for k in _wrap_widths(widest)] if wrap else []
-    candidates += [(widest, fold) for fold in _folds(depth)]
+    candidates += [(widest, ranks) for ranks in (_folds(depth) if fold else [depth])]
     found: dict[tuple[str, int, int], Arrangement] = {}
     for rankdir in ("TB", "LR"):
         axes = (0, 1) if rankdir == "TB" else (1, 0)
-        for k, fold in candidates:
-            across, along = _extent(by_rank, sizes, passing, axes, k, fold, nodesep, ranksep)
+        for k, ranks in candidates:
+            across, along = _extent(by_rank, sizes, passing, axes, k, ranks, nodesep, ranksep)
             width, height = (across, along) if rankdir == "TB" else (along, across)
             # beyond its natural size a drawing gains nothing: small graphs keep top to bottom
             scale = min(frame[0] / width, frame[1] / height, 1.0)
-            folded = fold if fold < depth else 0
+            folded = ranks if ranks < depth else 0
             wrapped = _wrap_edges(by_rank, k)
             found.setdefault(
                 (rankdir, len(wrapped), folded),

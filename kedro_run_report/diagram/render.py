@@ -279,7 +279,10 @@ def fit_to_frame(
     caller can lay out the next when the first turns out too small."""
     nodesep = float(graph.graph_attr.get("nodesep", "0.25")) * 72
     ranksep = float(graph.graph_attr.get("ranksep", "0.35")) * 72
-    options = arrangements(sizes, edges, nodesep=nodesep, ranksep=ranksep, wrap=wrap)
+    clusters = any(line.lstrip().startswith("subgraph cluster") for line in graph.body)
+    options = arrangements(
+        sizes, edges, nodesep=nodesep, ranksep=ranksep, wrap=wrap, fold=not clusters
+    )
     plain = graph.copy()
     sources = []
     for i, chosen in enumerate(options[: max(1, choices)]):
