@@ -22,7 +22,7 @@ from pathlib import Path
 from kedro_run_report.store.files import atomic_write_text
 
 LAYOUTS_DIR = "layouts"  # under the log root, beside runs/
-KEEP = 20  # entries kept, newest first: a few pipelines and their recent variants
+KEEP = 600  # entries kept, newest first: a few pipelines, a large one a diagram per view
 VERSION = "2"  # bump when what we hand to the layout program changes meaning
 _HEADER = "<!-- kedro-run-report layout {key} -->\n"
 
