@@ -55,8 +55,8 @@ DATASETS_UP_TO = 60  # nodes in a detail view; above, its nodes are linked direc
 DATASETS_IN_RUNS_UP_TO = 2000  # nodes; above, no view draws datasets (the page's size)
 DETAILS_IN_RUNS_UP_TO = 6000  # nodes; above, the overviews alone (the page's size and time)
 OVERVIEW_ONLY = (
-    f"Runs of more than {DETAILS_IN_RUNS_UP_TO:,} nodes show the boxes alone, to keep the "
-    "page light and quick to open; the node table lists every node."
+    f"Runs of more than {DETAILS_IN_RUNS_UP_TO:,} nodes show two levels of boxes alone, to keep "
+    "the page light and quick to open; the node table lists every node."
 )
 VIEW_COMPACT_FONT = 13  # one-line labels in views: taller text in the same box height
 DENSE_NODESEP = "0.06"  # inches between neighbours in the views of many nodes: text first
@@ -368,7 +368,8 @@ def render_views(
         if view.is_overview
         else _detail_job(view, status, links, places, large_run)
         for view in tree.walk()
-        if view.is_overview or details
+        # the overview alone: the top two levels of boxes, what a reader takes in at once
+        if details or (view.is_overview and len(view.trail()) <= 2)
     ]
     deadline = time.monotonic() + settings.layout_timeout()
 
