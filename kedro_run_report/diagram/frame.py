@@ -76,7 +76,7 @@ def arrangements(
     ``wrap``: whether wide ranks may be wrapped. Wrapping suits fan-outs (an overview's boxes);
     in a dense graph the edges that then span several rows widen the drawing instead, so
     there a deep graph is folded instead: its ranks cut into bands laid side by side
-    (``fold``: whether it may be; dot loses edges folding a graph with clusters).
+    (``fold``: whether it may be).
     """
     ids = list(sizes)
     if not ids:

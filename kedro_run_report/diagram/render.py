@@ -176,7 +176,7 @@ def dot_choices(
     graph, sizes, edges = _unfitted(
         status, show_datasets, False, inside, stubs, compact_above, nodesep, compact_font
     )
-    return fit_to_frame(graph, sizes, edges, choices=choices)
+    return fit_to_frame(graph, sizes, edges, choices=choices, fold_clusters=True)
 
 
 def _unfitted(
@@ -272,16 +272,24 @@ def fit_to_frame(
     *,
     wrap: bool = False,
     choices: int = 1,
+    fold_clusters: bool = False,
 ) -> list[str]:
     """Set the direction, and wrap wide ranks or fold deep graphs, so the fitted graph keeps
     its text readable (frame.py). Returns the DOT source of the ``choices`` arrangements
     estimated best, best first (``graph`` gets the best): the estimates are rough, so a
-    caller can lay out the next when the first turns out too small."""
+    caller can lay out the next when the first turns out too small. dot can lose an edge
+    folding a graph with clusters: only a caller that lays out the next when one fails
+    (``fold_clusters``) gets such a folding."""
     nodesep = float(graph.graph_attr.get("nodesep", "0.25")) * 72
     ranksep = float(graph.graph_attr.get("ranksep", "0.35")) * 72
     clusters = any(line.lstrip().startswith("subgraph cluster") for line in graph.body)
     options = arrangements(
-        sizes, edges, nodesep=nodesep, ranksep=ranksep, wrap=wrap, fold=not clusters
+        sizes,
+        edges,
+        nodesep=nodesep,
+        ranksep=ranksep,
+        wrap=wrap,
+        fold=fold_clusters or not clusters,
     )
     plain = graph.copy()
     sources = []
