@@ -67,14 +67,22 @@ class EventWriter:
 
     def write(self, event: Event, *, flush: bool = False) -> None:
         """Append one event; remote streams batch until ``flush`` or a threshold."""
+        if not self.broken:
+            self.write_line(encode(event), flush=flush)
+
+    def write_line(self, line: str, *, flush: bool = False) -> None:
+        """Append one event given as its line of JSON (newline included), as :meth:`write`."""
         if self.broken:
             return
-        line = encode(event)
         with self._lock:
-            if self._fd is not None:
+            fd = self._fd
+            if fd is not None:
+                # A lone surrogate (an undecodable file name) becomes its JSON escape.
+                data = line.encode("utf-8", "backslashreplace")
                 try:
-                    # A lone surrogate (an undecodable file name) becomes its JSON escape.
-                    _write_all(self._fd, line.encode("utf-8", "backslashreplace"))
+                    written = os.write(fd, data)
+                    if written < len(data):  # a full disk may take only a part
+                        _write_all(fd, data[written:])
                 except OSError:
                     self.broken = True
                     raise
@@ -163,7 +171,8 @@ class EventWriter:
 
 
 def _write_all(fd: int, data: bytes) -> None:
-    """``write(2)`` all of ``data``: a full disk may accept only part of it."""
+    """``write(2)`` all of ``data``: a full disk may accept only part of it. (The first write
+    of an event is the caller's own: one that fits costs no call here.)"""
     written = os.write(fd, data)
     while written < len(data):
         data = data[written:]
