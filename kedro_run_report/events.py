@@ -368,6 +368,8 @@ _text = lru_cache(maxsize=4096)(_encode_value)
 
 # '{"kind":"load_start","t":' and the like: how every line of an event of that kind begins.
 _HEADS = {kind: f'{{"kind":{_encode_value(kind.value)},"t":' for kind in EventKind}
+_NODE_START_HEAD = _HEADS[EventKind.NODE_START]
+_NODE_END_HEAD = _HEADS[EventKind.NODE_END]
 
 
 class NodeText:
@@ -390,14 +392,14 @@ def node_start_line(
 ) -> str:
     """The line of :func:`node_start`."""
     return (
-        f"{_HEADS[EventKind.NODE_START]}{t!r}{node.members},"
+        f"{_NODE_START_HEAD}{t!r}{node.members},"
         f'"pid":{pid!r},"thread":{_text(thread)}{_memory(maxrss_kib)}}}\n'
     )
 
 
 def node_end_line(t: float, node: NodeText, *, maxrss_kib: int | None) -> str:
     """The line of :func:`node_end`."""
-    return f"{_HEADS[EventKind.NODE_END]}{t!r}{node.members}{_memory(maxrss_kib)}}}\n"
+    return f"{_NODE_END_HEAD}{t!r}{node.members}{_memory(maxrss_kib)}}}\n"
 
 
 def _memory(maxrss_kib: int | None) -> str:

@@ -147,21 +147,19 @@ class Recorder:
         """Record one event: in memory first (main process), then in this process's stream."""
         # Kept before writing: if the disk fails, the run's status is still whole in memory.
         if self.live is not None:
-            self._keep(event)
+            self._unfolded.append(event)
+            if len(self._unfolded) >= FOLD_BATCH:
+                self._fold()
         self.writer.write(event, flush=flush)
 
     def _emit_line(self, deferred: Deferred, line: str, flush: bool = False) -> None:
         """Record one of the hook's own events, formatted as ``line``; in memory as
         ``deferred``, from which the fold builds it (see :data:`Deferred`)."""
         if self.live is not None:
-            self._keep(deferred)
+            self._unfolded.append(deferred)
+            if len(self._unfolded) >= FOLD_BATCH:
+                self._fold()
         self.writer.write_line(line, flush=flush)
-
-    def _keep(self, event: Event | Deferred) -> None:
-        unfolded = self._unfolded
-        unfolded.append(event)
-        if len(unfolded) >= FOLD_BATCH:
-            self._fold()
 
     def _fold(self) -> None:
         with self._fold_lock:
