@@ -80,9 +80,7 @@ class EventWriter:
                 # A lone surrogate (an undecodable file name) becomes its JSON escape.
                 data = line.encode("utf-8", "backslashreplace")
                 try:
-                    written = os.write(fd, data)
-                    if written < len(data):  # a full disk may take only a part
-                        _write_all(fd, data[written:])
+                    _write_all(fd, data)
                 except OSError:
                     self.broken = True
                     raise
@@ -171,8 +169,7 @@ class EventWriter:
 
 
 def _write_all(fd: int, data: bytes) -> None:
-    """``write(2)`` all of ``data``: a full disk may accept only part of it. (The first write
-    of an event is the caller's own: one that fits costs no call here.)"""
+    """``write(2)`` all of ``data``: a full disk may accept only part of it."""
     written = os.write(fd, data)
     while written < len(data):
         data = data[written:]
