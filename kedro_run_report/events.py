@@ -30,6 +30,7 @@ import json
 import json.encoder
 import re
 from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeGuard, TypeVar
 
 from kedro_run_report.errors import EventLogError
@@ -84,6 +85,13 @@ def encode(event: Event) -> str:
     if _c_encoder is not None:
         return "".join(_c_encoder(event, 0)) + "\n"
     return _encoder.encode(event) + "\n"
+
+
+def _encode_value(value: Any) -> str:
+    """One JSON value, as :func:`encode` writes it inside an event."""
+    if _c_encoder is not None:
+        return "".join(_c_encoder(value, 0))
+    return _encoder.encode(value)
 
 
 class BadEventLine(ValueError):
@@ -265,7 +273,8 @@ def node_error(
 
 def io_start(kind: EventKind, t: float, dataset: str, node: str | None) -> Event:
     """A load or save began (``kind``: ``LOAD_START`` or ``SAVE_START``)."""
-    return {"kind": kind.value, "t": t, "dataset": dataset, "node": node}
+    # ``_value_``, not ``value``: an enum's ``value`` is a property, dearer than the event.
+    return {"kind": kind._value_, "t": t, "dataset": dataset, "node": node}
 
 
 def io_end(
@@ -279,14 +288,21 @@ def io_end(
     in_memory: bool = False,
 ) -> Event:
     """A load or save ended (``LOAD_END`` or ``SAVE_END``), with its size when measured."""
-    event: Event = {"kind": kind.value, "t": t, "dataset": dataset, "node": node}
-    if size is not None:
-        event["size"] = size
-        if in_memory:
-            event["mem"] = True
-    if rows is not None:
-        event["rows"] = rows
+    event: Event = {"kind": kind._value_, "t": t, "dataset": dataset, "node": node}
+    event.update(measurements(size, rows, in_memory))
     return event
+
+
+def measurements(size: int | None, rows: int | None, in_memory: bool) -> Event:
+    """The fields :func:`io_end` adds for what was measured of the data (none: ``{}``)."""
+    fields: Event = {}
+    if size is not None:
+        fields["size"] = size
+        if in_memory:
+            fields["mem"] = True
+    if rows is not None:
+        fields["rows"] = rows
+    return fields
 
 
 def size(
@@ -337,3 +353,77 @@ def fingerprint(
         "environment": environment,
         "inputs": inputs,
     }
+
+
+# -- the hook's lines, formatted --------------------------------------------------------------
+# The hook writes six events per node (its start and end, a load and a save each begun and
+# ended). The functions below give the line :func:`encode` gives for the event the constructor
+# above builds from the same arguments, formatted from pieces encoded once (kinds, keys,
+# names) rather than by the general encoder: a fraction of its cost.
+# tests/test_event_lines.py holds them to that.
+
+# Dataset and thread names recur in many events: each is encoded once. Texts only: the
+# cache would take 1 and True for one key.
+_text = lru_cache(maxsize=4096)(_encode_value)
+
+# '{"kind":"load_start","t":' and the like: how every line of an event of that kind begins.
+_HEADS = {kind: f'{{"kind":{_encode_value(kind.value)},"t":' for kind in EventKind}
+_NODE_START_HEAD = _HEADS[EventKind.NODE_START]
+_NODE_END_HEAD = _HEADS[EventKind.NODE_END]
+
+
+class NodeText:
+    """A node's name and id, and their JSON: what its six events repeat."""
+
+    __slots__ = ("name", "id", "name_json", "members")
+
+    def __init__(self, name: str, node_id: str) -> None:
+        self.name = name
+        self.id = node_id
+        self.name_json = _encode_value(name)
+        self.members = f',"node":{self.name_json},"id":{_encode_value(node_id)}'
+
+
+# ``t`` is a float from ``time.time()``: ``repr`` is how the encoder writes a float (and an int).
+
+
+def node_start_line(
+    t: float, node: NodeText, *, pid: int, thread: str, maxrss_kib: int | None
+) -> str:
+    """The line of :func:`node_start`."""
+    return (
+        f"{_NODE_START_HEAD}{t!r}{node.members},"
+        f'"pid":{pid!r},"thread":{_text(thread)}{_memory(maxrss_kib)}}}\n'
+    )
+
+
+def node_end_line(t: float, node: NodeText, *, maxrss_kib: int | None) -> str:
+    """The line of :func:`node_end`."""
+    return f"{_NODE_END_HEAD}{t!r}{node.members}{_memory(maxrss_kib)}}}\n"
+
+
+def _memory(maxrss_kib: int | None) -> str:
+    return "" if maxrss_kib is None else f',"maxrss_kib":{maxrss_kib!r}'
+
+
+def io_start_line(kind: EventKind, t: float, dataset: str, node: NodeText) -> str:
+    """The line of :func:`io_start`."""
+    return f'{_HEADS[kind]}{t!r},"dataset":{_text(dataset)},"node":{node.name_json}}}\n'
+
+
+def io_end_line(
+    kind: EventKind,
+    t: float,
+    dataset: str,
+    node: NodeText,
+    *,
+    size: int | None = None,
+    rows: int | None = None,
+    in_memory: bool = False,
+) -> str:
+    """The line of :func:`io_end`."""
+    measured = ""
+    if size is not None or rows is not None:
+        fields = measurements(size, rows, in_memory).items()
+        measured = "".join([f",{_text(key)}:{_encode_value(value)}" for key, value in fields])
+    return f'{_HEADS[kind]}{t!r},"dataset":{_text(dataset)},"node":{node.name_json}{measured}}}\n'

@@ -198,17 +198,7 @@ class RunReportHook:
                 recorder.sizes.catalog = catalog  # spawned workers see the catalog only here
             if recorder.unmeasured:
                 recorder.measure_late(node, inputs)
-            name = node.name
-            recorder.emit(
-                events.node_start(
-                    time.time(),
-                    name,
-                    recorder.node_id(node, name),
-                    pid=recorder.pid,
-                    thread=threading.current_thread().name,
-                    maxrss_kib=peak_rss_kib(),
-                )
-            )
+            recorder.node_start(node, threading.current_thread().name, peak_rss_kib())
         except Exception as exc:
             self._warn(exc)
 
@@ -218,12 +208,8 @@ class RunReportHook:
             recorder = self._recorder()
             if recorder is None:
                 return
-            name = node.name
-            recorder.emit(
-                events.node_end(
-                    time.time(), name, recorder.node_id(node, name), maxrss_kib=peak_rss_kib()
-                ),
-                flush=recorder.writer.remote and not node.outputs,
+            recorder.node_end(
+                node, peak_rss_kib(), flush=recorder.writer.remote and not node.outputs
             )
         except Exception as exc:
             self._warn(exc)
@@ -267,7 +253,7 @@ class RunReportHook:
         try:
             recorder = self._recorder()
             if recorder is not None:
-                recorder.emit(events.io_start(kind, time.time(), dataset_name, node.name))
+                recorder.io_start(kind, dataset_name, node)
         except Exception as exc:
             self._warn(exc)
 
@@ -281,7 +267,7 @@ class RunReportHook:
                     and recorder.writer.remote
                     and node.outputs[-1:] == [dataset_name]
                 )
-                recorder.emit(recorder.io_end(kind, dataset_name, data, node), flush=last_output)
+                recorder.io_end(kind, dataset_name, data, node, flush=last_output)
         except Exception as exc:
             self._warn(exc)
 

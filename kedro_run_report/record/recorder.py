@@ -11,11 +11,12 @@ import multiprocessing.util
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from kedro_run_report import events
-from kedro_run_report.events import Event, EventKind
+from kedro_run_report.events import Event, EventKind, NodeText
 from kedro_run_report.ids import node_id
 from kedro_run_report.model import Aggregator, RunStatus, aggregate
 from kedro_run_report.record.active_run import ActiveRun
@@ -49,6 +50,47 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=ThisProcess.forked)
 
 
+#: An event not built yet: ``(constructor, *arguments)``. The hook's node and dataset events
+#: reach memory in this form, and are built when folded into the live status, off the
+#: node's path (their lines are formatted without them; see ``events.node_start_line``).
+Deferred = tuple[Any, ...]
+
+
+# Positional forms of the constructors whose options are keywords, for deferred events.
+def _node_start(
+    t: float, name: str, ident: str, pid: int, thread: str, maxrss_kib: int | None
+) -> Event:
+    return events.node_start(t, name, ident, pid=pid, thread=thread, maxrss_kib=maxrss_kib)
+
+
+def _node_end(t: float, name: str, ident: str, maxrss_kib: int | None) -> Event:
+    return events.node_end(t, name, ident, maxrss_kib=maxrss_kib)
+
+
+def _io_end(
+    kind: EventKind,
+    t: float,
+    dataset: str,
+    node: str,
+    size: int | None,
+    rows: int | None,
+    in_memory: bool,
+) -> Event:
+    return events.io_end(kind, t, dataset, node, size=size, rows=rows, in_memory=in_memory)
+
+
+class KnownNode:
+    """What a recorder keeps of one node object, for its six events: the node's name and id
+    (each a computed property or a look-up) and their JSON."""
+
+    __slots__ = ("node", "text")
+
+    def __init__(self, node: Any, text: NodeText) -> None:
+        # Held so that no other node can take this one's ``id`` while it is known by it.
+        self.node = node
+        self.text = text
+
+
 class Recorder:
     """The recording state of one run in one process."""
 
@@ -70,12 +112,15 @@ class Recorder:
         # Loads seen before this process knew the catalog: (node name, dataset name).
         self.unmeasured: list[tuple[str, str]] = []
         self._node_ids: dict[str, str] = dict(SNAPSHOT_NODE_IDS)
+        self._nodes: dict[int, KnownNode] = {}  # id(node) -> what is known of it
         # The main process also keeps its own events, so that a run with no worker processes
         # needs no reading back at its end. They are folded in batches: one tight loop costs
         # less than folding each event between Kedro's calls, when the caches are cold.
         self.live = Aggregator() if live else None
-        self._unfolded: list[Event] = []
-        self._live_lock = threading.Lock()
+        # A deque: threads of a ThreadRunner append to it without a lock (append and
+        # popleft are atomic); the lock keeps folds one at a time, in order.
+        self._unfolded: deque[Event | Deferred] = deque()
+        self._fold_lock = threading.Lock()
         self.emit(events.process(time.time(), run_id, pid=self.pid, host=HOST, role=role))
 
     def node_id(self, node: Any, name: str) -> str:
@@ -85,23 +130,45 @@ class Recorder:
             ident = self._node_ids[name] = node_id(str(node))
         return ident
 
+    def known_node(self, node: Any) -> KnownNode:
+        """What is known of ``node``, learnt at its first event in this process.
+
+        Kept by object identity: ``node.name`` is a computed property, and hashing a Kedro
+        node runs Python code, either of which costs more than this look-up.
+        """
+        known = self._nodes.get(id(node))
+        if known is None or known.node is not node:
+            name = node.name
+            text = NodeText(name, self.node_id(node, name))
+            known = self._nodes[id(node)] = KnownNode(node, text)
+        return known
+
     def emit(self, event: Event, flush: bool = False) -> None:
         """Record one event: in memory first (main process), then in this process's stream."""
         # Kept before writing: if the disk fails, the run's status is still whole in memory.
         if self.live is not None:
-            with self._live_lock:  # threads of a ThreadRunner share this recorder
-                self._unfolded.append(event)
-                full = len(self._unfolded) >= FOLD_BATCH
-            if full:
+            self._unfolded.append(event)
+            if len(self._unfolded) >= FOLD_BATCH:
                 self._fold()
         self.writer.write(event, flush=flush)
 
+    def _emit_line(self, deferred: Deferred, line: str, flush: bool = False) -> None:
+        """Record one of the hook's own events, formatted as ``line``; in memory as
+        ``deferred``, from which the fold builds it (see :data:`Deferred`)."""
+        if self.live is not None:
+            self._unfolded.append(deferred)
+            if len(self._unfolded) >= FOLD_BATCH:
+                self._fold()
+        self.writer.write_line(line, flush=flush)
+
     def _fold(self) -> None:
-        with self._live_lock:
-            pending, self._unfolded = self._unfolded, []
+        with self._fold_lock:
+            unfolded = self._unfolded
             add = self.live.add  # type: ignore[union-attr]
-            for event in pending:
-                add(event)
+            # Only what is there now: threads may go on appending meanwhile.
+            for _ in range(len(unfolded)):
+                item = unfolded.popleft()
+                add(item if isinstance(item, dict) else item[0](*item[1:]))
 
     def live_status(self) -> RunStatus:
         """The run's status from this process's own events."""
@@ -124,27 +191,68 @@ class Recorder:
             return self.live_status()
         return self.status_if_alone() or aggregate(iter_run_events(self.location, []))
 
+    # -- node and dataset events ------------------------------------------------------------
+
+    def node_start(self, node: Any, thread: str, maxrss_kib: int | None) -> None:
+        """A node's function starts, in ``thread``, at this peak resident memory (KiB)."""
+        text = self.known_node(node).text
+        t = time.time()
+        pid = self.pid
+        self._emit_line(
+            (_node_start, t, text.name, text.id, pid, thread, maxrss_kib),
+            events.node_start_line(t, text, pid=pid, thread=thread, maxrss_kib=maxrss_kib),
+        )
+
+    def node_end(self, node: Any, maxrss_kib: int | None, flush: bool) -> None:
+        """A node's function returned, at this peak resident memory (KiB)."""
+        text = self.known_node(node).text
+        t = time.time()
+        self._emit_line(
+            (_node_end, t, text.name, text.id, maxrss_kib),
+            events.node_end_line(t, text, maxrss_kib=maxrss_kib),
+            flush,
+        )
+
+    def io_start(self, kind: EventKind, dataset_name: str, node: Any) -> None:
+        """The start of a load or save (``kind``) of ``dataset_name`` by ``node``."""
+        text = self.known_node(node).text
+        t = time.time()
+        self._emit_line(
+            (events.io_start, kind, t, dataset_name, text.name),
+            events.io_start_line(kind, t, dataset_name, text),
+        )
+
+    def io_end(self, kind: EventKind, dataset_name: str, data: Any, node: Any, flush: bool) -> None:
+        """The end of a load or save, with the data's size and rows when they are cheap."""
+        text = self.known_node(node).text
+        t = time.time()
+        size, rows, in_memory = self._measure(kind, dataset_name, data, text.name)
+        self._emit_line(
+            (_io_end, kind, t, dataset_name, text.name, size, rows, in_memory),
+            events.io_end_line(
+                kind, t, dataset_name, text, size=size, rows=rows, in_memory=in_memory
+            ),
+            flush,
+        )
+
     # -- dataset sizes ------------------------------------------------------------------
 
-    def io_end(self, kind: EventKind, dataset_name: str, data: Any, node: Any) -> Event:
-        """The end of a load or save, with the data's size and rows when they are cheap."""
-        node_name = node.name
-        t = time.time()
+    def _measure(
+        self, kind: EventKind, dataset_name: str, data: Any, node_name: str
+    ) -> tuple[int | None, int | None, bool]:
+        """``(size, rows, in_memory)`` of data just loaded or saved, as far as known now."""
         if self.sizes.catalog is None:
             self.unmeasured.append((node_name, dataset_name))
-            return events.io_end(kind, t, dataset_name, node_name)
+            return None, None, False
         op = "load" if kind is EventKind.LOAD_END else "save"
 
         def later(size: int) -> None:  # a remote size, measured on the probe's thread
             self.emit(events.size(time.time(), dataset_name, node_name, size, op=op))
 
         try:
-            size, rows, in_memory = self.sizes.measure(dataset_name, data, later)
+            return self.sizes.measure(dataset_name, data, later)
         except Exception:
-            return events.io_end(kind, t, dataset_name, node_name)
-        return events.io_end(
-            kind, t, dataset_name, node_name, size=size, rows=rows, in_memory=in_memory
-        )
+            return None, None, False
 
     def measure_late(self, node: Any, inputs: dict[str, Any]) -> None:
         """Sizes of this node's inputs loaded before the catalog was known."""

@@ -67,14 +67,20 @@ class EventWriter:
 
     def write(self, event: Event, *, flush: bool = False) -> None:
         """Append one event; remote streams batch until ``flush`` or a threshold."""
+        if not self.broken:
+            self.write_line(encode(event), flush=flush)
+
+    def write_line(self, line: str, *, flush: bool = False) -> None:
+        """Append one event given as its line of JSON (newline included), as :meth:`write`."""
         if self.broken:
             return
-        line = encode(event)
         with self._lock:
-            if self._fd is not None:
+            fd = self._fd
+            if fd is not None:
+                # A lone surrogate (an undecodable file name) becomes its JSON escape.
+                data = line.encode("utf-8", "backslashreplace")
                 try:
-                    # A lone surrogate (an undecodable file name) becomes its JSON escape.
-                    _write_all(self._fd, line.encode("utf-8", "backslashreplace"))
+                    _write_all(fd, data)
                 except OSError:
                     self.broken = True
                     raise

@@ -146,14 +146,15 @@ def test_every_hook_method_has_a_fault() -> None:
 def _fault_script(target: str) -> str:
     if target.startswith("emit:"):
         kind = target.split(":", 1)[1]
+        # Every event reaches the stream through write_line, the hook's own as formatted lines.
         inject = f"""
-        from kedro_run_report.record import recorder
-        real_emit = recorder.Recorder.emit
-        def emit(self, event, flush=False):
-            if event.get("kind") == {kind!r}:
+        from kedro_run_report.store import writer
+        real_write_line = writer.EventWriter.write_line
+        def write_line(self, line, *, flush=False):
+            if line.startswith({'{"kind":"' + kind + '",'!r}):
                 raise RuntimeError("injected fault")
-            return real_emit(self, event, flush)
-        recorder.Recorder.emit = emit
+            return real_write_line(self, line, flush=flush)
+        writer.EventWriter.write_line = write_line
         """
     else:
         module, _, attribute = target.rpartition(".")
