@@ -275,10 +275,7 @@ def _overview_job(view: View, status: RunStatus, links: _Links, places: _Places)
         graph.node(stub.ident, **stub_attrs(stub))
         sizes[stub.ident] = stub_size(stub)
         tips[stub.ident] = stub_text(stub)
-        for end in stub.attach[: render.STUB_EDGES]:
-            pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
-            graph.edge(*pair, style="dashed")
-            edges.append(pair)
+    edges += render.link_stubs(graph, stubs)
     sources = render.fit_to_frame(graph, sizes, edges, wrap=True, choices=CHOICES)
     variants = [_Variant(source, 1, table, tips) for source in sources]
     return _Job(view, lambda: iter(variants))

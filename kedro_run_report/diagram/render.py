@@ -1,8 +1,8 @@
 """RunStatus -> DOT (via the ``graphviz`` package) -> SVG (via the Graphviz layout program).
 
 Runs of up to ``views.DETAIL_MAX`` nodes get one diagram of every node. Larger runs get a
-tree of views (``views``): an overview of boxes (``overview``) and a diagram per namespace or
-part (``drill``), each laid out on its own and all in the page.
+tree of views (``views``): an overview of boxes and a diagram per namespace or part
+(``drill``), each laid out on its own and all in the page.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import graphviz
 
 from kedro_run_report.diagram.elements import (
+    MAX_LABEL,
     Attrs,
     Stub,
     dataset_attrs,
@@ -257,12 +258,20 @@ def _unfitted(
             for src in dict.fromkeys(s for s in sources if s is not None and s != node.id):
                 graph.edge(f"n_{src}", f"n_{node.id}")
                 edges.append((f"n_{src}", f"n_{node.id}"))
+    edges += link_stubs(graph, stubs)
+    return graph, sizes, edges
+
+
+def link_stubs(graph: graphviz.Digraph, stubs: Sequence[Stub]) -> list[tuple[str, str]]:
+    """Draw each stub's dashed links to what it attaches to (at most STUB_EDGES of them);
+    returns the links drawn."""
+    drawn = []
     for stub in stubs:
         for end in stub.attach[:STUB_EDGES]:
             pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
             graph.edge(*pair, style="dashed")
-            edges.append(pair)
-    return graph, sizes, edges
+            drawn.append(pair)
+    return drawn
 
 
 def fit_to_frame(
@@ -347,7 +356,7 @@ def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple
     def emit(parent: graphviz.Digraph, ns: str) -> None:
         number = next(counter)
         with parent.subgraph(name=f"cluster_{number}") as sub:
-            label = f"<<B>{gv_text(ns.rsplit('.', 1)[-1], 42)}</B>>"
+            label = f"<<B>{gv_text(ns.rsplit('.', 1)[-1], MAX_LABEL)}</B>>"
             sub.attr(label=label, style="filled", fillcolor=CLUSTER_FILL, color=GRID)
             sub.attr(fontcolor=MUTED, fontsize="10", labeljust="l", id=f"gc_{number}")
             sub.attr(**{"class": "ns"})
