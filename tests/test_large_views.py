@@ -162,3 +162,23 @@ def test_very_large_runs_show_the_overview_alone(monkeypatch: pytest.MonkeyPatch
     result = render_diagram(_run("modular_fanout", 1000))
     assert result.svg is not None and result.note and "boxes alone" in result.note
     assert all(v.svg is None and v.notice for v in result.views)
+
+
+def test_a_view_draws_no_cluster_around_all_of_its_nodes() -> None:
+    status = _run("nested", 1000)
+    tree = views.view_tree(status)
+    store = next(v for v in tree.walk() if v.namespace == "features.store" and not v.is_overview)
+    source = diagram.build_dot(status_of(status, store), inside=store.namespace, paint=False).source
+    assert re.findall(r"label=<<B>([^<]*)</B>>", source) == ["footfall", "region"]
+
+
+def status_of(status, view: views.View):  # type: ignore[no-untyped-def]
+    """The run restricted to ``view``'s nodes and the datasets they touch."""
+    from dataclasses import replace
+
+    ids = {n.id for n in view.nodes}
+    touched = {d for n in view.nodes for d in [*n.inputs, *n.outputs]}
+    datasets = {i: d for i, d in status.datasets.items() if d.name in touched}
+    return replace(
+        status, nodes={i: n for i, n in status.nodes.items() if i in ids}, datasets=datasets
+    )

@@ -235,7 +235,7 @@ def _unfitted(
             place(ns, f"d_{ident}", attrs, dataset_size(name, compact, False, font))
     for stub in stubs:
         place(None, stub.ident, stub_attrs(stub), stub_size(stub))
-    _emit_clusters(graph, members)
+    _emit_clusters(graph, members, inside)
 
     if show_datasets:
         drawn = set(status.datasets) | set(unselected_datasets(status))
@@ -341,8 +341,13 @@ def _fold(graph: graphviz.Digraph, chosen: Arrangement) -> None:
             graph.body.append(f"\t{left[-1]} -> {right[0]} [style=invis]\n")
 
 
-def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple[str, Attrs]]]):
-    """Nested clusters for dotted namespaces ("a.b" inside "a"), in a stable order."""
+def _emit_clusters(
+    graph: graphviz.Digraph,
+    members: dict[str | None, list[tuple[str, Attrs]]],
+    inside: str | None = None,
+) -> None:
+    """Nested clusters for dotted namespaces ("a.b" inside "a"), in a stable order; no cluster
+    for ``inside`` or its parents (see :func:`_around`)."""
     for ident, attrs in members.get(None, []):
         graph.node(ident, **attrs)
     clustered = [n for n in members if n]
@@ -350,7 +355,11 @@ def _emit_clusters(graph: graphviz.Digraph, members: dict[str | None, list[tuple
     for ns in clustered:
         parts = ns.split(".")
         for depth in range(1, len(parts) + 1):
-            children.setdefault(".".join(parts[: depth - 1]), set()).add(".".join(parts[:depth]))
+            here = ".".join(parts[:depth])
+            if _around(here, inside):
+                continue
+            parent = ".".join(parts[: depth - 1])
+            children.setdefault("" if _around(parent, inside) else parent, set()).add(here)
     counter = iter(range(1_000_000))
 
     def emit(parent: graphviz.Digraph, ns: str) -> None:
