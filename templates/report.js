@@ -81,7 +81,7 @@
     });
   });
 
-  /* ---- the run status: namespaces and tags of nodes come from the embedded JSON ------ */
+  /* ---- the run status: tags, inputs and outputs of nodes come from the embedded JSON -- */
   var statusBlock = doc.getElementById("kedro-run-status");
   var runNodes = {}, runDatasets = {}, runData = {};
   try {
@@ -126,7 +126,8 @@
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
       var node = runNodes[row.id.replace(/^node-/, "")] || {};
-      var rowNs = node.namespace || "";
+      var nsCell = row.cells[1] ? row.cells[1].textContent.trim() : "–";  // the Namespace column
+      var rowNs = nsCell === "–" ? "" : nsCell;
       // big runs leave data-status out where it is "success"
       var ok = (!status || (row.getAttribute("data-status") || "success") === status) &&
         (!ns || rowNs === ns || rowNs.indexOf(ns + ".") === 0) &&

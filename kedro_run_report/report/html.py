@@ -116,11 +116,12 @@ def _environment(directory: str) -> jinja2.Environment:
 
 
 def status_json(report: RunReport) -> str:
-    """The run-status JSON (the ``--format json`` document, compact), safe inside <script>.
+    """The run-status JSON the page embeds (``RunReport.page_dict``, compact), safe inside
+    <script>.
 
     No control character is left raw: json.dumps escapes C0, ``escape_controls`` DEL and C1.
     """
-    text = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(report.page_dict(), ensure_ascii=False, separators=(",", ":"))
     return escape_controls(text.translate(_JSON_ESCAPES))
 
 

@@ -17,6 +17,17 @@ from kedro_run_report.analysis import (
 from kedro_run_report.model import RunStatus
 from kedro_run_report.report.unusual_words import unusual_lines
 
+# What the HTML page embeds of each node and dataset: the fields of Kedro-Viz's /api/run-status
+# and those the page's script reads. The page's tables show the rest (a node's name and
+# namespace among them); `--format json` has it all.
+PAGE_NODE_KEYS = (
+    "status", "duration", "error", "tags", "inputs", "outputs", "start_time", "end_time",
+    "load_duration", "save_duration", "maxrss_kib",
+)  # fmt: skip
+PAGE_DATASET_KEYS = (
+    "name", "size", "status", "error", "size_known", "rows", "load_duration", "save_duration",
+)  # fmt: skip
+
 
 @dataclass
 class RunReport:
@@ -54,3 +65,20 @@ class RunReport:
                 for line in unusual_lines(self.unusual)
             ]
         return data
+
+    def page_dict(self) -> dict[str, Any]:
+        """The JSON the HTML page embeds: :meth:`to_dict` with the records of nodes and datasets
+        cut to ``PAGE_NODE_KEYS`` and ``PAGE_DATASET_KEYS``, and without the per-node memory
+        figures (the node table has them). Half the size: this is most of a large page."""
+        data = self.to_dict()
+        for key in ("nodes", "unselected_nodes"):
+            data[key] = {i: _only(record, PAGE_NODE_KEYS) for i, record in data[key].items()}
+        data["datasets"] = {
+            i: _only(record, PAGE_DATASET_KEYS) for i, record in data["datasets"].items()
+        }
+        data["analysis"]["memory"]["nodes"] = {}
+        return data
+
+
+def _only(record: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: record[key] for key in keys}

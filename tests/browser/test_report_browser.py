@@ -160,7 +160,7 @@ def test_hostile_names_do_not_execute(watched, output_dir) -> None:
         assert "</script><!-- &" in page.inner_text("details.error summary")
         if js:
             data = page.evaluate("document.getElementById('kedro-run-status').textContent")
-            assert json.loads(data) == RunReport(status).to_dict()
+            assert json.loads(data) == RunReport(status).page_dict()
             assert page.evaluate("typeof window.alert") == "function"
         assert view.problems == []
     page.screenshot(path=str(output_dir / "screenshots" / "xss.png"), full_page=True)
