@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import xml.dom.minidom
 from pathlib import Path
@@ -281,6 +282,40 @@ def test_real_dot_marks_critical_nodes_and_edges() -> None:
     assert result.svg.count('class="cp-mark"') == len(path)
 
 
+def test_big_graphs_draw_their_arrows_as_one_path_with_one_for_the_heads() -> None:
+    svg = (
+        '<svg width="1pt"><g id="graph0" class="graph">'
+        '<g id="gn_ab" class="node task success"><a xlink:href="#node-ab"><rect/></a></g>\n'
+        '<g id="edge1" class="edge">\n<title>n_ab&#45;&gt;n_cd</title>\n'
+        '<path fill="none" stroke="#8c95a1" d="M1,2C3,4 5,6 7,8"/>\n'
+        '<polygon fill="#8c95a1" stroke="#8c95a1" points="7,8 9,12 5,12 7,8"/>\n</g>\n'
+        '<g id="edge2" class="edge">\n<title>n_cd&#45;&gt;n_ef</title>\n'
+        '<path fill="none" stroke="#8c95a1" d="M9,9C3,4 5,6 7,8"/>\n'
+        '<polygon fill="#8c95a1" stroke="#8c95a1" points="7,8 9,-12 5,12 7,8"/>\n</g>\n'
+        "</g></svg>"
+    )
+    cleaned = clean_svg(svg, {}, digits=0)
+    assert '<path d="M1 2c2 2 4 4 6 6M9 9c-6-5-4-3-2-1"/>' in cleaned
+    assert '<path class="heads" fill="#8c95a1" stroke="none" d="M7 8 9 12 5 12 7 8zM7 8 9-12 5' in (
+        cleaned
+    )
+    assert 'class="edge"' not in cleaned and cleaned.count("<path") == 2
+    # smaller diagrams keep an element per edge (the page dims and hides them one by one)
+    assert clean_svg(svg, {}, digits=1).count('<g class="edge"') == 2
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_a_cylinder_is_one_path() -> None:
+    result = render_diagram(scenarios.success())
+    assert result.svg is not None
+    cylinders = re.findall(r'<g [^>]*class="node data[^"]*".*?</a>', result.svg, re.S)
+    assert cylinders
+    for chunk in cylinders:
+        shapes = re.findall(r"<path [^>]*>", chunk)
+        assert len(shapes) == 1, chunk  # the outline and the rim of its top, in one path
+        assert shapes[0].count("M") == 2 and ' fill="#FFFFFF"' in shapes[0], chunk
+
+
 def test_big_graphs_group_their_edges() -> None:
     svg = (
         '<svg width="1pt"><g id="graph0" class="graph">'
@@ -335,7 +370,6 @@ def test_namespace_summaries_sit_over_their_clusters() -> None:
 def test_cues_are_centred_under_their_shapes() -> None:
     """With the real layout program: each centred cue sits in the middle of its outline,
     cylinders (relative curves once cleaned) as much as boxes."""
-    import re
 
     from kedro_run_report.diagram.svg_clean import outline_xs
 
