@@ -10,18 +10,18 @@ A view whose layout fails or takes too long gets a notice instead; the rest stil
 from __future__ import annotations
 
 import math
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import graphviz
 
 from kedro_run_report import settings
-from kedro_run_report.diagram import render
+from kedro_run_report.diagram import batch, render
 from kedro_run_report.diagram.elements import (
     Attrs,
     Stub,
@@ -51,6 +51,8 @@ from kedro_run_report.vocabulary import EDGE, MUTED, STATUS_STYLE
 
 __all__ = ["render_views", "view_tree"]
 
+T = TypeVar("T")
+
 DATASETS_UP_TO = 60  # nodes in a detail view; above, its nodes are linked directly
 DATASETS_IN_RUNS_UP_TO = 2000  # nodes; above, no view draws datasets (the page's size)
 DETAILS_IN_RUNS_UP_TO = 6000  # nodes; above, the overviews alone (the page's size and time)
@@ -72,17 +74,19 @@ class _Links:
 
     producer: dict[str, NodeRun]
     readers: dict[str, list[NodeRun]]
+    order: dict[str, int]  # node and dataset id -> its place in the run
 
     @classmethod
-    def of(cls, tasks: list[NodeRun]) -> _Links:
+    def of(cls, status: RunStatus) -> _Links:
         producer: dict[str, NodeRun] = {}
         readers: dict[str, list[NodeRun]] = {}
-        for node in tasks:
+        for node in render.all_tasks(status):
             for name in node.outputs:
                 producer[dataset_id(name)] = node
             for name in dict.fromkeys(node.inputs):
                 readers.setdefault(dataset_id(name), []).append(node)
-        return cls(producer, readers)
+        idents = [*status.nodes, *status.unselected, *status.datasets]
+        return cls(producer, readers, {ident: at for at, ident in enumerate(idents)})
 
 
 @dataclass
@@ -277,8 +281,7 @@ def _overview_job(view: View, status: RunStatus, links: _Links, places: _Places)
         tips[stub.ident] = stub_text(stub)
     edges += render.link_stubs(graph, stubs)
     sources = render.fit_to_frame(graph, sizes, edges, wrap=True, choices=CHOICES)
-    variants = [_Variant(source, 1, table, tips) for source in sources]
-    return _Job(view, lambda: iter(variants))
+    return _Job(view, lambda: (_Variant(source, 1, table, tips) for source in sources))
 
 
 def _detail_job(
@@ -291,11 +294,17 @@ def _detail_job(
     """The view's nodes and the datasets they read and write, with stubs at its edge."""
     inside = {n.id for n in view.nodes}
     touched = {dataset_id(d) for n in view.nodes for d in [*n.inputs, *n.outputs]}
+
+    def kept(table: dict[str, T], idents: set[str]) -> dict[str, T]:
+        # in the run's order (the layout's input order), without a pass over the whole run
+        found = sorted((i for i in idents if i in table), key=links.order.__getitem__)
+        return {i: table[i] for i in found}
+
     sub = replace(
         status,
-        nodes={i: n for i, n in status.nodes.items() if i in inside},
-        unselected={i: n for i, n in status.unselected.items() if i in inside},
-        datasets={i: d for i, d in status.datasets.items() if i in touched},
+        nodes=kept(status.nodes, inside),
+        unselected=kept(status.unselected, inside),
+        datasets=kept(status.datasets, touched),
     )
     # datasets make a diagram twice as big: tried first where the view may stay readable
     # with them, then without
@@ -315,7 +324,7 @@ def _detail_variants(
     show_datasets: bool,
     links: _Links,
     places: _Places,
-) -> list[_Variant]:
+) -> Iterator[_Variant]:
     inside = set(sub.nodes) | set(sub.unselected)
     attach_in: dict[str, tuple[str, ...]]
     attach_out: dict[str, tuple[str, ...]]
@@ -344,7 +353,8 @@ def _detail_variants(
     tips.update({s.ident: stub_text(s) for s in stubs})
     table = paints(sub, compact=compact)
     digits = 0  # whole-number geometry: the views are fitted, a fraction of a point is lost
-    return [_Variant(source, digits, table, tips, show_datasets) for source in sources]
+    for source in sources:  # each arrangement built only if the one before is too small
+        yield _Variant(source, digits, table, tips, show_datasets)
 
 
 def render_views(
@@ -356,7 +366,7 @@ def render_views(
 ) -> render.DiagramResult:
     """Lay out and paint every view of ``tree``; the top one is the result's svg."""
     home = home_views(tree)
-    links = _Links.of(render.all_tasks(status))
+    links = _Links.of(status)
     places = _Places(home)
     large_run = len(tree.nodes) > DATASETS_IN_RUNS_UP_TO
     details = len(tree.nodes) <= DETAILS_IN_RUNS_UP_TO
@@ -368,34 +378,7 @@ def render_views(
         # the overview alone: the top two levels of boxes, what a reader takes in at once
         if details or (view.is_overview and len(view.trail()) <= 2)
     ]
-    deadline = time.monotonic() + settings.layout_timeout()
-
-    def lay_out(job: _Job) -> tuple[_Variant, str] | LayoutError:
-        if deadline <= time.monotonic():
-            return LayoutError("the time for laying out diagrams ran out")
-        best: tuple[float, _Variant, str] | None = None
-        failure = LayoutError("no way to draw it")
-        for variant in job.variants():  # the estimates are rough: the next if too small
-            left = deadline - time.monotonic()
-            if left <= 0 and best is not None:
-                break
-            try:
-                svg = render.rounded_layout(
-                    variant.source, program, directory, variant.digits, left
-                )
-            except LayoutError as exc:  # dot can fail on one arrangement: try the next
-                failure = exc
-                continue
-            scale = fitted_scale(svg)
-            if best is None or scale > best[0]:
-                best = (scale, variant, svg)
-            if scale >= render.LEGIBLE_SCALE:
-                break
-        return failure if best is None else (best[1], best[2])
-
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        laid_out = list(pool.map(lay_out, jobs))
+    laid_out = _lay_out_all(jobs, program, directory)
     top = laid_out[0]
     if isinstance(top, LayoutError):
         return render.DiagramResult(None, f"{top}; the report has no diagram.", program)
@@ -422,6 +405,47 @@ def render_views(
         views=views,
         start_view=_start_view(status, home),
     )
+
+
+def _lay_out_all(
+    jobs: list[_Job], program: str, directory: Path | None
+) -> list[tuple[_Variant, str] | LayoutError]:
+    """Each job's best way to draw it, or why none could be laid out, within the time budget.
+
+    The estimates that order a job's variants are rough: in rounds, every job not yet
+    legible (not fitting its frame at ``LEGIBLE_SCALE``) tries its next one, several to a run
+    of the layout program (see batch.py); a job keeps the best it got."""
+    deadline = time.monotonic() + settings.layout_timeout()
+    variants = [job.variants() for job in jobs]
+    best: list[tuple[float, _Variant, str] | None] = [None] * len(jobs)
+    failure = [LayoutError("no way to draw it")] * len(jobs)
+    pending = list(range(len(jobs)))
+    with batch.Layouts(program, directory, deadline) as layouts:
+        while pending and time.monotonic() < deadline:
+            size = layouts.batch_size(len(pending))
+            runs: list[tuple[list[tuple[int, _Variant]], Future[list[batch.Layout]]]] = []
+            tried: list[tuple[int, _Variant]] = []
+            for at in pending:  # each run goes as soon as built, laid out while the next is
+                variant = next(variants[at], None)
+                if variant is not None:
+                    tried.append((at, variant))
+                if tried and (len(tried) == size or at == pending[-1]):
+                    graphs = [(v.source, v.digits) for _, v in tried]
+                    runs.append((tried, layouts.submit(graphs)))
+                    tried = []
+            pending = []
+            for run, laid_out in runs:
+                for (at, variant), svg in zip(run, laid_out.result(), strict=True):
+                    if isinstance(svg, LayoutError):  # dot can fail on one arrangement
+                        failure[at] = svg
+                        pending.append(at)
+                        continue
+                    scale, kept = fitted_scale(svg), best[at]
+                    if kept is None or scale > kept[0]:
+                        best[at] = (scale, variant, svg)
+                    if scale < render.LEGIBLE_SCALE:
+                        pending.append(at)
+    return [failure[at] if found is None else (found[1], found[2]) for at, found in enumerate(best)]
 
 
 def fitted_scale(svg: str) -> float:

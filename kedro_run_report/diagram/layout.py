@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,3 +63,13 @@ def layout_svg(dot_source: str, program: str, timeout: float | None = None) -> s
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise LayoutError(f"Graphviz failed ({detail[-1] if detail else done.returncode})")
     return done.stdout.decode("utf-8", "replace")
+
+
+_PAGE_PREFIX = re.compile(r'<g id="page[\d,]+_graph')  # dot's id of a graph after the first
+
+
+def split_svgs(output: str) -> list[str]:
+    """The SVG documents the layout program wrote one after another, for a graph each: each
+    as the program writes it for that graph alone."""
+    parts = output.split("</svg>\n")[:-1]
+    return [_PAGE_PREFIX.sub('<g id="graph', part, count=1) + "</svg>\n" for part in parts]

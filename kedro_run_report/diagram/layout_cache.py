@@ -75,11 +75,18 @@ def read_entry(directory: Path, key: str) -> str | None:
 
 def write_entry(directory: Path, key: str, svg: str) -> None:
     """Store an entry atomically and keep only the newest :data:`KEEP`; never raises."""
+    write_entries(directory, {key: svg})
+
+
+def write_entries(directory: Path, entries: dict[str, str]) -> None:
+    """Store entries (key -> SVG) atomically, then prune once; never raises."""
     try:
-        atomic_write_text(
-            str(directory / f"{key}.svg"), _HEADER.format(key=key) + svg, durable=False
-        )
-        prune(directory)
+        for key, svg in entries.items():
+            atomic_write_text(
+                str(directory / f"{key}.svg"), _HEADER.format(key=key) + svg, durable=False
+            )
+        if entries:
+            prune(directory)
     except OSError:
         pass  # read-only or full: the report does not need the cache
 

@@ -8,12 +8,13 @@ tree of views (``views``): an overview of boxes and a diagram per namespace or p
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import graphviz
 
+from kedro_run_report.diagram.dot_text import add_edge, add_node
 from kedro_run_report.diagram.elements import (
     MAX_LABEL,
     Attrs,
@@ -157,7 +158,7 @@ def build_dot(
     graph, sizes, edges = _unfitted(
         status, show_datasets, paint, inside, stubs, compact_above, nodesep, compact_font
     )
-    fit_to_frame(graph, sizes, edges)
+    next(fit_to_frame(graph, sizes, edges))  # the graph takes the arrangement estimated best
     return graph
 
 
@@ -171,9 +172,9 @@ def dot_choices(
     nodesep: str | None,
     compact_font: int,
     choices: int,
-) -> list[str]:
+) -> Iterator[str]:
     """The DOT sources of :func:`build_dot` (unpainted) in the ``choices`` arrangements
-    estimated best, best first."""
+    estimated best, best first, each built when asked for."""
     graph, sizes, edges = _unfitted(
         status, show_datasets, False, inside, stubs, compact_above, nodesep, compact_font
     )
@@ -244,11 +245,11 @@ def _unfitted(
             faded = {"color": FADED_EDGE} if node.status == NOT_SELECTED else {}
             for ds_id in dict.fromkeys(dataset_id(d) for d in node.inputs):
                 if ds_id in drawn:
-                    graph.edge(f"d_{ds_id}", f"n_{node.id}", **faded)
+                    add_edge(graph, f"d_{ds_id}", f"n_{node.id}", faded)
                     edges.append((f"d_{ds_id}", f"n_{node.id}"))
             for ds_id in dict.fromkeys(dataset_id(d) for d in node.outputs):
                 if ds_id in drawn:
-                    graph.edge(f"n_{node.id}", f"d_{ds_id}", **faded)
+                    add_edge(graph, f"n_{node.id}", f"d_{ds_id}", faded)
                     edges.append((f"n_{node.id}", f"d_{ds_id}"))
     else:
         # without datasets, a task points straight at the tasks that read its outputs
@@ -256,7 +257,7 @@ def _unfitted(
         for node in tasks:
             sources = (producers.get(dataset_id(d)) for d in node.inputs)
             for src in dict.fromkeys(s for s in sources if s is not None and s != node.id):
-                graph.edge(f"n_{src}", f"n_{node.id}")
+                add_edge(graph, f"n_{src}", f"n_{node.id}")
                 edges.append((f"n_{src}", f"n_{node.id}"))
     edges += link_stubs(graph, stubs)
     return graph, sizes, edges
@@ -269,7 +270,7 @@ def link_stubs(graph: graphviz.Digraph, stubs: Sequence[Stub]) -> list[tuple[str
     for stub in stubs:
         for end in stub.attach[:STUB_EDGES]:
             pair = (stub.ident, end) if stub.incoming else (end, stub.ident)
-            graph.edge(*pair, style="dashed")
+            add_edge(graph, *pair, {"style": "dashed"})
             drawn.append(pair)
     return drawn
 
@@ -282,13 +283,13 @@ def fit_to_frame(
     wrap: bool = False,
     choices: int = 1,
     fold_clusters: bool = False,
-) -> list[str]:
+) -> Iterator[str]:
     """Set the direction, and wrap wide ranks or fold deep graphs, so the fitted graph keeps
-    its text readable (frame.py). Returns the DOT source of the ``choices`` arrangements
-    estimated best, best first (``graph`` gets the best): the estimates are rough, so a
-    caller can lay out the next when the first turns out too small. dot can lose an edge
-    folding a graph with clusters: only a caller that lays out the next when one fails
-    (``fold_clusters``) gets such a folding."""
+    its text readable (frame.py). Yields the DOT source of the ``choices`` arrangements
+    estimated best, best first, each built when asked for (``graph`` gets the best with the
+    first): the estimates are rough, so a caller can lay out the next when the first turns
+    out too small. dot can lose an edge folding a graph with clusters: only a caller that
+    lays out the next when one fails (``fold_clusters``) gets such a folding."""
     nodesep = float(graph.graph_attr.get("nodesep", "0.25")) * 72
     ranksep = float(graph.graph_attr.get("ranksep", "0.35")) * 72
     clusters = any(line.lstrip().startswith("subgraph cluster") for line in graph.body)
@@ -301,7 +302,6 @@ def fit_to_frame(
         fold=fold_clusters or not clusters,
     )
     plain = graph.copy()
-    sources = []
     for i, chosen in enumerate(options[: max(1, choices)]):
         target = graph if i == 0 else plain.copy()
         target.graph_attr["rankdir"] = chosen.rankdir
@@ -309,8 +309,7 @@ def fit_to_frame(
             target.edge(a, b, style="invis")
         if chosen.fold:
             _fold(target, chosen)
-        sources.append(target.source)
-    return sources
+        yield target.source
 
 
 _EDGE_LINE = re.compile(r"^\t(\S+) -> (\S+)(?: \[(.*)\])?$")
@@ -349,7 +348,7 @@ def _emit_clusters(
     """Nested clusters for dotted namespaces ("a.b" inside "a"), in a stable order; no cluster
     for ``inside`` or its parents (see :func:`_around`)."""
     for ident, attrs in members.get(None, []):
-        graph.node(ident, **attrs)
+        add_node(graph, ident, attrs)
     clustered = [n for n in members if n]
     children: dict[str, set[str]] = {}
     for ns in clustered:
@@ -370,7 +369,7 @@ def _emit_clusters(
             sub.attr(fontcolor=MUTED, fontsize="10", labeljust="l", id=f"gc_{number}")
             sub.attr(**{"class": "ns"})
             for ident, attrs in members.get(ns, []):
-                sub.node(ident, **attrs)
+                add_node(sub, ident, attrs)
             for child in sorted(children.get(ns, ())):
                 emit(sub, child)
 
