@@ -184,3 +184,19 @@ def status_of(status, view: views.View):  # type: ignore[no-untyped-def]
         status, nodes={i: n for i, n in status.nodes.items() if i in ids}, datasets=datasets
     )
 
+
+@needs_dot
+def test_in_a_large_run_only_the_views_where_something_failed_draw_datasets() -> None:
+    """Datasets cost a large page more than the rest of a node: past DATASETS_IN_RUNS_UP_TO
+    nodes only the views holding a failure keep them, where a reader looks for its cause."""
+    status = _run("modular_fanout", 1000, fail_at=600)
+    failed = {n.namespace for n in status.nodes.values() if n.status == "failed"}
+    result = render_diagram(status)
+    drawing_datasets = {v.title for v in result.views if v.svg and 'class="node data' in v.svg}
+    assert drawing_datasets == failed and len(failed) == 1
+    others = [v for v in result.views if v.title not in failed]
+    assert all(v.note and "datasets are not drawn, to keep the page" in v.note for v in others)
+
+    smaller = _run("modular_fanout", drill.DATASETS_IN_RUNS_UP_TO - 100)
+    views_drawn = render_diagram(smaller).views
+    assert views_drawn and all('class="node data' in (v.svg or "") for v in views_drawn)

@@ -54,8 +54,8 @@ __all__ = ["render_views", "view_tree"]
 T = TypeVar("T")
 
 DATASETS_UP_TO = 60  # nodes in a detail view; above, its nodes are linked directly
-DATASETS_IN_RUNS_UP_TO = 2000  # nodes; above, no view draws datasets (the page's size)
-DETAILS_IN_RUNS_UP_TO = 6000  # nodes; above, the overviews alone (the page's size and time)
+DATASETS_IN_RUNS_UP_TO = 500  # nodes; above, only views with a failure draw datasets (size)
+DETAILS_IN_RUNS_UP_TO = 12_000  # nodes; above, the overviews alone (the page grows past 17 MB)
 OVERVIEW_ONLY = (
     f"Runs of more than {DETAILS_IN_RUNS_UP_TO:,} nodes show two levels of boxes alone, to keep "
     "the page light and quick to open; the node table lists every node."
@@ -107,6 +107,7 @@ class _Job:
     view: View
     variants: Callable[[], Iterator[_Variant]]  # built as they are tried: DOT costs time
     sub: RunStatus | None = None  # a detail view's nodes and datasets
+    lean: bool = False  # its datasets left out for the page's size, not its own
 
 
 def _number(view: View) -> int:
@@ -307,14 +308,17 @@ def _detail_job(
         datasets=kept(status.datasets, touched),
     )
     # datasets make a diagram twice as big: tried first where the view may stay readable
-    # with them, then without
-    with_datasets = len(inside) <= DATASETS_UP_TO and not large_run
+    # with them, then without. In a large run they cost the page more than the rest of a
+    # node (about 0.5 kB each): only the views where something failed keep them.
+    troubled = any(n.status in (FAILED, INTERRUPTED) for n in view.nodes)
+    with_datasets = len(inside) <= DATASETS_UP_TO and (troubled or not large_run)
 
     def variants() -> Iterator[_Variant]:
         for show_datasets in (True, False) if with_datasets else (False,):
             yield from _detail_variants(view, sub, touched, show_datasets, links, places)
 
-    return _Job(view, variants, sub)
+    lean = len(inside) <= DATASETS_UP_TO and not with_datasets
+    return _Job(view, variants, sub, lean)
 
 
 def _detail_variants(
@@ -492,7 +496,10 @@ def _view_diagram(
     trail = [(v.key, v.title) for v in view.trail()]
     note = None
     if job.sub is not None and not drawn[0].show_datasets:
-        note = "Its datasets are not drawn, to keep its nodes readable; the tables list them."
+        why = (
+            "to keep the page of so large a run light" if job.lean else "to keep its nodes readable"
+        )
+        note = f"Its datasets are not drawn, {why}; the tables list them."
     return render.ViewDiagram(
         view.key,
         view.title,

@@ -13,9 +13,7 @@ large runs (kedro_run_report/diagram/views.py and drill.py):
 - without JavaScript every box's diagram is in the page: one ``details.ns-view`` (with an svg)
   per box of every overview;
 - a failed run opens on the diagram holding the failed node (``g.node.failed``), inside the
-  frame, with the breadcrumb back to an overview where its box is marked failed;
-- above ``drill.DETAILS_IN_RUNS_UP_TO`` nodes, the overview alone: a box says why it opens
-  nothing, and the details say it too.
+  frame, with the breadcrumb back to an overview where its box is marked failed.
 
 Two measures, in every state: "whole visible" (the graph group ``svg > g`` lies inside the
 frame, 2 px allowed) and "legible" (the median height of the shown svg's non-empty labels is at
@@ -62,8 +60,8 @@ LOAD_CASES = [
     ("nested", 1000),
     ("flat", 1000),
 ]
-DETAILED = [case for case in LOAD_CASES if case[1] <= 5001]  # above: the overview alone
-DRILL_CASES = DETAILED
+# every box of every size opens its diagram; 5,000 nodes are drilled into as 1,000 and 10,000
+DRILL_CASES = [case for case in LOAD_CASES if case[1] != 5000]
 FAILED_CASES = [
     ("modular_fanout", 1000),
     ("wide_dag", 1000),
@@ -71,7 +69,7 @@ FAILED_CASES = [
     ("flat", 1000),
     ("modular_fanout", 10000),
 ]
-QUICK_CASES = [*DETAILED[:1], ("wide_dag", 1000), ("nested", 1000), ("modular_fanout", 10000)]
+QUICK_CASES = [*LOAD_CASES[:1], ("wide_dag", 1000), ("nested", 1000), ("modular_fanout", 10000)]
 
 
 def _ids(cases: list[tuple[str, int]]) -> list[str]:
@@ -452,8 +450,8 @@ def test_drilling_into_a_namespace(shape, size, reports, watched, output_dir):
 @NEEDS_DOT
 @pytest.mark.parametrize(("shape", "size"), FAILED_CASES, ids=_ids(FAILED_CASES))
 def test_a_failed_run_opens_on_its_failure(shape, size, reports, watched, output_dir):
-    """It opens on the diagram of the failed node (or, above the size for details, on the
-    overview), the failure inside the frame; the overview marks the box holding it."""
+    """It opens on the diagram of the failed node, the failure inside the frame; the
+    overview marks the box holding it."""
     report = reports(shape, size, output_dir, failed=True)
     view = watched()
     page = view.open(report.url)
@@ -506,10 +504,7 @@ def test_without_javascript_every_box_has_its_diagram_in_the_page(
             f"{name}: {len(views)} details.ns-view for {boxes} g.group boxes", pytrace=False
         )
     empty = [notice for count, notice in views if count == 0]
-    if len(report.spec) <= 5001:
-        assert not empty, f"{name}: {len(empty)} of {len(views)} details.ns-view have no svg"
-    else:  # the overview alone: each box says why it opens nothing
-        assert empty and all(notice and "boxes alone" in notice for notice in empty), name
+    assert not empty, f"{name}: {len(empty)} of {len(views)} details.ns-view have no svg"
 
 
 @NEEDS_DOT
@@ -524,10 +519,7 @@ def test_no_page_problems(shape, size, reports, watched, output_dir):
         view_key = first.get_attribute("data-view")
         try:
             page.click(f'#diagram-viewport g.group[data-view="{view_key}"]')
-            if len(report.spec) <= 5001:
-                page.click("#diagram-crumbs [data-view=overview]")
-            else:  # the overview alone: the box says why it opens nothing
-                assert "boxes alone" in page.inner_text("#diagram-crumbs")
+            page.click("#diagram-crumbs [data-view=overview]")
         except Exception as exc:
             view.problems.append(f"(test) opening and closing a box: {str(exc).splitlines()[0]}")
     assert view.problems == [], f"{report.name}: {view.problems}"
