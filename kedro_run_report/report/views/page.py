@@ -197,7 +197,7 @@ def _summary(status: RunStatus) -> list[dict[str, str]]:
     s = status.summary()
     nodes, data = s["nodes"], s["datasets"]
     total = sum(nodes.values())
-    cards = [_card("nodes succeeded", f"{nodes[SUCCESS]} / {total}", SUCCESS, SUCCESS)]
+    cards = [_card("nodes succeeded", f"{nodes[SUCCESS]:,} / {total:,}", SUCCESS, SUCCESS)]
     for word in (FAILED, NOT_RUN, INTERRUPTED):
         count = nodes.get(word, 0)
         cards.append(_card(STATUS_WORD[word], format_count(count), word if count else "", word))
