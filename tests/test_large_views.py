@@ -200,3 +200,11 @@ def test_in_a_large_run_only_the_views_where_something_failed_draw_datasets() ->
     smaller = _run("modular_fanout", drill.DATASETS_IN_RUNS_UP_TO - 100)
     views_drawn = render_diagram(smaller).views
     assert views_drawn and all('class="node data' in (v.svg or "") for v in views_drawn)
+
+
+def test_labels_of_13_points_are_legible_at_a_smaller_scale_than_of_11() -> None:
+    """A view's labels must be 9 px tall once it is fitted: the scale that takes depends on
+    their size, so a compact view (13 pt labels) is not laid out again at 0.7."""
+    assert diagram.legible_scale(11) == diagram.LEGIBLE_SCALE
+    compact = diagram.legible_scale(drill.VIEW_COMPACT_FONT)
+    assert compact == pytest.approx(diagram.LEGIBLE_SCALE * 11 / 13) and compact < 0.7

@@ -98,6 +98,7 @@ class _Variant:
     paint: dict[str, Paint]
     tips: dict[str, str]
     show_datasets: bool = True
+    font: int = 11  # points: the size of most of its labels, which says when it is legible
 
 
 @dataclass
@@ -357,8 +358,9 @@ def _detail_variants(
     tips.update({s.ident: stub_text(s) for s in stubs})
     table = paints(sub, compact=compact)
     digits = 0  # whole-number geometry: the views are fitted, a fraction of a point is lost
+    font = VIEW_COMPACT_FONT if compact else 11
     for source in sources:  # each arrangement built only if the one before is too small
-        yield _Variant(source, digits, table, tips, show_datasets)
+        yield _Variant(source, digits, table, tips, show_datasets, font)
 
 
 def render_views(
@@ -417,7 +419,7 @@ def _lay_out_all(
     """Each job's best way to draw it, or why none could be laid out, within the time budget.
 
     The estimates that order a job's variants are rough: in rounds, every job not yet
-    legible (not fitting its frame at ``LEGIBLE_SCALE``) tries its next one, several to a run
+    legible (its labels under 9 px once fitted to its frame) tries its next one, several to a run
     of the layout program (see batch.py); a job keeps the best it got."""
     deadline = time.monotonic() + settings.layout_timeout()
     variants = [job.variants() for job in jobs]
@@ -447,7 +449,7 @@ def _lay_out_all(
                     scale, kept = fitted_scale(svg), best[at]
                     if kept is None or scale > kept[0]:
                         best[at] = (scale, variant, svg)
-                    if scale < render.LEGIBLE_SCALE:
+                    if scale < render.legible_scale(variant.font):
                         pending.append(at)
     return [failure[at] if found is None else (found[1], found[2]) for at, found in enumerate(best)]
 

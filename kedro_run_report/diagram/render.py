@@ -68,6 +68,11 @@ MAX_DATASET_ELEMENTS = 800  # above this many nodes + datasets, datasets are lef
 LEGIBLE_SCALE = 0.75  # fitted px per point at which 11 pt labels are still 9 px tall
 
 
+def legible_scale(font: float) -> float:
+    """The fitted px per point at which labels of ``font`` points are still 9 px tall."""
+    return LEGIBLE_SCALE * 11 / font
+
+
 @dataclass
 class ViewDiagram:
     """One view below the top of a large run's diagram (see ``views``), laid out."""

@@ -69,6 +69,8 @@ FAILED_CASES = [
     ("flat", 1000),
     ("modular_fanout", 10000),
 ]
+# every diagram of nodes opened, down its breadcrumb (the others test the first and the largest)
+SWEEP_CASES = [("wide_dag", 1000), ("flat", 1000), ("nested", 1000)]
 QUICK_CASES = [*LOAD_CASES[:1], ("wide_dag", 1000), ("nested", 1000), ("modular_fanout", 10000)]
 
 
@@ -220,9 +222,12 @@ class Checks:
     def fail(self, message: str) -> None:
         self.failures.append(f"{self.label} {message}")
 
-    def measure(self, state: str, *, whole: bool = True, legible: bool = True) -> dict[str, Any]:
-        """Screenshot the state, measure it, record what falls short; the figures."""
-        self.screenshot(state)
+    def measure(
+        self, state: str, *, whole: bool = True, legible: bool = True, shot: bool = True
+    ) -> dict[str, Any]:
+        """Screenshot the state (``shot``), measure it, record what falls short; the figures."""
+        if shot:
+            self.screenshot(state)
         m = self.page.evaluate(MEASURE)
         heights = m.get("heights") or []
         median = statistics.median(heights) if heights else None
@@ -444,6 +449,37 @@ def test_drilling_into_a_namespace(shape, size, reports, watched, output_dir):
         _zoom_and_fit(page, checks, state)
         if not _back_to_overview(page, checks, len(boxes), f"{state}-back"):
             break
+    checks.done()
+
+
+PARENTS = """() => Object.fromEntries([...document.querySelectorAll('details.ns-view')]
+  .map(d => [d.dataset.view, d.dataset.parent || '']))"""
+
+
+@NEEDS_DOT
+@pytest.mark.parametrize(("shape", "size"), SWEEP_CASES, ids=_ids(SWEEP_CASES))
+def test_every_diagram_of_nodes_is_whole_and_legible(shape, size, reports, watched, output_dir):
+    """Each box's diagram of nodes, reached by clicking the boxes down its breadcrumb."""
+    report = reports(shape, size, output_dir)
+    view = watched()
+    page = view.open(report.url)
+    checks = Checks(report, view, output_dir)
+    parents: dict[str, str] = page.evaluate(PARENTS)
+    leaves = [key for key in parents if key not in set(parents.values())]
+    crumb = "#diagram-crumbs [data-view=overview]"
+    for key in leaves:
+        trail, at = [], key
+        while at:
+            trail.append(at)
+            at = parents[at]
+        if page.is_visible(crumb):
+            page.click(crumb)
+        steps = [{"view": step, "namespace": step, "nodes": "?"} for step in reversed(trail)]
+        if all(_drill(page, checks, step, f"every-{key}") for step in steps):
+            checks.measure(f"every-{key}", shot=False)
+    checks.figures.append(f"{len(leaves)} diagrams of nodes opened")
+    if not leaves:
+        checks.fail("no details.ns-view without views below it")
     checks.done()
 
 
