@@ -397,3 +397,10 @@ def test_the_compiled_template_is_kept_between_processes(
         assert entry.stat().st_size > 0
     finally:
         html_module._environment.cache_clear()
+
+
+def test_the_schema_says_what_the_page_embeds() -> None:
+    schema = Path(__file__).parents[1] / "kedro_run_report" / "schema" / "run_status.schema.json"
+    description = json.loads(schema.read_text())["description"]
+    embedded = description.split("embeds it", 1)[1].split("A superset", 1)[0]
+    assert all(key in embedded for key in (*PAGE_NODE_KEYS, *PAGE_DATASET_KEYS)), embedded
