@@ -3,8 +3,9 @@
 ``views`` decides the tree. Here each view becomes DOT (an overview: one box per child view,
 the few nodes outside them, and the links between them counted; a detail view: its nodes and
 datasets, with stubs naming where the links that cross its edge come from or go), every view
-is laid out on its own (in parallel, each cached, all within one time budget) and painted.
-A view whose layout fails or takes too long gets a notice instead; the rest still show.
+is laid out on its own (several to a run of the layout program, runs in parallel, each view
+cached, all within one time budget; see batch.py) and painted. A view whose layout fails or
+takes too long gets a notice instead; the rest still show.
 """
 
 from __future__ import annotations
