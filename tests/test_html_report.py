@@ -226,7 +226,8 @@ def test_view_model_helpers() -> None:
     assert first_line("\n  first\nsecond") == "first"
     view = build_view(scenarios.node_failure(), DiagramResult(None, "n"), title=None, version="x")
     assert view.banner.status == "failed" and view.banner.culprit is not None
-    assert [c["value"] for c in view.summary[:4]] == ["4 / 7", "1", "2", "0"]
+    assert [c["value"] for c in view.summary[:4]] == ["4", "1", "2", "0"]
+    assert view.summary[0]["label"] == "of 7 nodes succeeded"
     assert view.namespaces == ["data_processing", "data_science", "reporting"]
     train = next(r for r in view.node_rows if r.name.endswith("train_model_node"))
     assert train.name_parts == ("data_science.", "train_model_node")

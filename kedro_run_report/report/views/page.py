@@ -197,7 +197,9 @@ def _summary(status: RunStatus) -> list[dict[str, str]]:
     s = status.summary()
     nodes, data = s["nodes"], s["datasets"]
     total = sum(nodes.values())
-    cards = [_card("nodes succeeded", f"{nodes[SUCCESS]:,} / {total:,}", SUCCESS, SUCCESS)]
+    # the total in the label: "6,667 / 10,001" would not fit a card's width
+    succeeded = format_count(nodes[SUCCESS])
+    cards = [_card(f"of {format_count(total)} nodes succeeded", succeeded, SUCCESS, SUCCESS)]
     for word in (FAILED, NOT_RUN, INTERRUPTED):
         count = nodes.get(word, 0)
         cards.append(_card(STATUS_WORD[word], format_count(count), word if count else "", word))
