@@ -15,7 +15,6 @@ import jinja2.bccache
 from markupsafe import Markup
 
 import kedro_run_report
-from kedro_run_report.analysis import critical_path
 from kedro_run_report.diagram.ns_summary import add_namespace_summaries
 from kedro_run_report.diagram.render import DiagramResult, render_diagram
 from kedro_run_report.model import RunStatus
@@ -154,7 +153,7 @@ def render_html(
     """
     report = RunReport.of(run)
     status = report.status
-    path = critical_path(status)
+    path = report.critical
     diagram: DiagramResult = render_diagram(
         status, show_datasets=show_datasets, critical=path.node_ids, layout_cache=layout_cache
     )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from kedro_run_report.analysis import (
     Comparison,
+    CriticalPath,
     HistoryRow,
+    MemoryUse,
+    Resume,
+    TimeBreakdown,
     Unusual,
     critical_path,
     memory_use,
@@ -44,16 +49,33 @@ class RunReport:
         """Wrap a bare RunStatus (no comparison, no history); pass a RunReport through."""
         return run if isinstance(run, RunReport) else cls(run)
 
+    # The analyses, each made once: the page, its JSON and the terminal summary all use them
+    # (a run's status does not change once it is reported).
+    @cached_property
+    def critical(self) -> CriticalPath:
+        return critical_path(self.status)
+
+    @cached_property
+    def breakdown(self) -> TimeBreakdown:
+        return time_breakdown(self.status)
+
+    @cached_property
+    def memory(self) -> MemoryUse:
+        return memory_use(self.status)
+
+    @cached_property
+    def resume_plan(self) -> Resume | None:
+        return resume(self.status)
+
     def to_dict(self) -> dict[str, Any]:
         """The run-status JSON, with the analysis and the comparison under keys of our own."""
         data = self.status.to_dict()
         data["analysis"] = {
-            "critical_path": critical_path(self.status).to_dict(),
-            "time_breakdown": time_breakdown(self.status).to_dict(),
-            "memory": memory_use(self.status).to_dict(),
+            "critical_path": self.critical.to_dict(),
+            "time_breakdown": self.breakdown.to_dict(),
+            "memory": self.memory.to_dict(),
         }
-        found = resume(self.status)
-        data["resume"] = found.to_dict() if found else None
+        data["resume"] = self.resume_plan.to_dict() if self.resume_plan else None
         data["comparison"] = self.comparison.to_dict() if self.comparison else None
         data["history"] = [row.to_dict() for row in self.history]
         data["unusual"] = None

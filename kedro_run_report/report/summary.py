@@ -169,7 +169,11 @@ class ResumeAdvice:
 
 def resume_advice(status: RunStatus) -> ResumeAdvice | None:
     """How to resume a failed or interrupted run, or ``None`` when nothing is left to run."""
-    found = resume(status)
+    return advice_of(status, resume(status))
+
+
+def advice_of(status: RunStatus, found: Resume | None) -> ResumeAdvice | None:
+    """:func:`resume_advice` from the run's resume command, already found."""
     if found is None:
         return None
     return ResumeAdvice(found.command, resume_sentence(status, found), list(found.notes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import CriticalPath, critical_path, time_breakdown
+from kedro_run_report.analysis import CriticalPath
 from kedro_run_report.diagram.render import DiagramResult
 from kedro_run_report.formatting import (
     format_bytes,
@@ -27,10 +27,10 @@ from kedro_run_report.report.run_report import RunReport
 from kedro_run_report.report.summary import (
     HEADLINES,
     ResumeAdvice,
+    advice_of,
     error_summary,
     filter_value,
     headline,
-    resume_advice,
     short_runner,
 )
 from kedro_run_report.report.views.comparison import (
@@ -171,7 +171,8 @@ def _errors(status: RunStatus) -> list[ErrorBlock]:
     return blocks
 
 
-def _banner(status: RunStatus, errors: list[ErrorBlock]) -> Banner:
+def _banner(report: RunReport, errors: list[ErrorBlock]) -> Banner:
+    status = report.status
     p = status.pipeline
     word = p.status if p.status in HEADLINES else INTERRUPTED
     ended = p.end if p.end is not None else p.last_event
@@ -185,7 +186,7 @@ def _banner(status: RunStatus, errors: list[ErrorBlock]) -> Banner:
         banner.culprit_message = culprit.summary + (
             f" ({culprit.context})" if culprit.context else ""
         )
-    banner.resume = resume_advice(status)
+    banner.resume = advice_of(status, report.resume_plan)
     return banner
 
 
@@ -287,7 +288,7 @@ def build_view(
     """Precompute every label, class and formatted value the HTML templates print."""
     report = RunReport.of(status)
     status = report.status
-    path = path if path is not None else critical_path(status)
+    path = path if path is not None else report.critical
     p = status.pipeline
     project = p.project_name or p.package_name or "Kedro project"
     facts = [
@@ -301,7 +302,7 @@ def build_view(
     ]
     filters = [(key.replace("_", " "), filter_value(value)) for key, value in p.filters.items()]
     errors = _errors(status)
-    rows = node_rows(status, duration_badges(report))
+    rows = node_rows(status, duration_badges(report), report.memory)
     data_rows = dataset_rows(status)
     ran = any(n.start is not None for n in status.nodes.values())
     return ReportView(
@@ -309,7 +310,7 @@ def build_view(
         project=project,
         facts=facts,
         filters=filters,
-        banner=_banner(status, errors),
+        banner=_banner(report, errors),
         summary=_summary(status),
         warnings=list(status.warnings),
         diagram=diagram,
@@ -327,6 +328,6 @@ def build_view(
         unselected=[Link(n.name, f"node-{n.id}") for n in status.unselected.values()],
         parts=group_parts(status),
         tags=sorted({t for n in status.nodes.values() for t in n.tags}),
-        timing=time_view(status, path, time_breakdown(status)) if ran else None,
+        timing=time_view(status, path, report.breakdown, report.memory) if ran else None,
         comparison=comparison_view(report),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import NodeMemory, lanes, memory_use
+from kedro_run_report.analysis import MemoryUse, NodeMemory, lanes, memory_use
 from kedro_run_report.diagram.marks import row_drops
 from kedro_run_report.formatting import (
     format_bytes,
@@ -67,13 +67,16 @@ def _sort(value: float | None) -> str:
     return "" if value is None else f"{round(value, 3):g}"
 
 
-def node_rows(status: RunStatus, badges: dict[str, tuple[str, str]]) -> list[Row]:
-    """One row per planned node; ``badges`` mark regressions by node id."""
+def node_rows(
+    status: RunStatus, badges: dict[str, tuple[str, str]], memory: MemoryUse | None = None
+) -> list[Row]:
+    """One row per planned node; ``badges`` mark regressions by node id; ``memory``: the
+    run's memory figures, when already made."""
     origin = status.pipeline.start
     known = status.datasets
     # the lane's short label ("thread 2 (...)"), with host, pid and thread in the tooltip
     worker_of = {node_id: lane.label for lane in lanes(status) for node_id in lane.node_ids}
-    memory = memory_use(status).nodes
+    raised = (memory or memory_use(status)).nodes
     rows = []
     for node in status.nodes.values():
         compute = node.compute_duration if node.compute_start is not None else None
@@ -99,7 +102,7 @@ def node_rows(status: RunStatus, badges: dict[str, tuple[str, str]]) -> list[Row
                 _sort(io),
                 "load / save",
             ),
-            "memory": _memory_cell(memory.get(node.id)),
+            "memory": _memory_cell(raised.get(node.id)),
             "worker": Cell(*_with_attempts(worker, " · ".join(where), node)),
         }
         links = [
