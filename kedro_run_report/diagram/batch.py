@@ -51,23 +51,28 @@ class Layouts:
 
     def submit(self, graphs: Sequence[tuple[str, int]]) -> Future[list[Layout]]:
         """Each (DOT source, digits)'s rounded SVG, or the error that stopped it."""
-        found: list[Layout | None] = [None] * len(graphs)
-        keys = [cache_key(source, self.program, f"rounded-{digits}") for source, digits in graphs]
+        keys: list[str] = []
+        cached: list[str | None] = [None] * len(graphs)
         if self.directory is not None:
-            found = [read_entry(self.directory, key) for key in keys]
-        return self._pool.submit(self._lay_out, graphs, keys, found)
+            keys = [cache_key(source, self.program, f"rounded-{n}") for source, n in graphs]
+            cached = [read_entry(self.directory, key) for key in keys]
+        return self._pool.submit(self._lay_out, graphs, keys, cached)
 
     def _lay_out(
-        self, graphs: Sequence[tuple[str, int]], keys: list[str], found: list[Layout | None]
+        self, graphs: Sequence[tuple[str, int]], keys: list[str], cached: list[str | None]
     ) -> list[Layout]:
-        todo = [at for at, svg in enumerate(found) if svg is None]
-        svgs = _lay_out([graphs[at][0] for at in todo], self.program, self.deadline)
-        for at, svg in zip(todo, svgs, strict=True):
-            if isinstance(svg, str):
+        todo = [at for at, svg in enumerate(cached) if svg is None]
+        laid_out = _lay_out([graphs[at][0] for at in todo], self.program, self.deadline)
+        fresh = dict(zip(todo, laid_out, strict=True))
+        out: list[Layout] = []
+        for at, hit in enumerate(cached):
+            svg: Layout = hit if hit is not None else fresh[at]
+            if hit is None and isinstance(svg, str):
                 svg = round_geometry(svg, graphs[at][1])
-                self._laid_out[keys[at]] = svg
-            found[at] = svg
-        return [LayoutError(TIME_RAN_OUT) if svg is None else svg for svg in found]
+                if keys:  # to the cache, when there is one
+                    self._laid_out[keys[at]] = svg
+            out.append(svg)
+        return out
 
 
 def _lay_out(sources: list[str], program: str, deadline: float) -> list[Layout]:

@@ -172,7 +172,7 @@ def clean_svg(
         svg = round_geometry(svg, digits)
     svg = _INHERITED.sub("", svg)  # after rounding: "11.00" is "11" only now
     svg = _CYLINDER.sub(r'\1\4"/>', svg)
-    svg = _group_bare_edges(svg, arrows=digits == 0)
+    svg = _group_edges(svg, arrows=digits == 0)
     svg = _TIP.sub(lambda m: f'xlink:title="{_attr(tooltips.get(m.group(1), m.group(1)))}"', svg)
     svg = re.sub(r">\s+<", ">\n<", svg.strip())
     if digits == 0:  # big graphs: one line per node, not six; the page's CSS rounds corners
@@ -187,7 +187,7 @@ def _arrowhead(points: str) -> str:
     return "M" + " ".join(points.split()).replace(",", " ").replace(" -", "-") + "z"
 
 
-def _group_bare_edges(svg: str, *, arrows: bool = False) -> str:
+def _group_edges(svg: str, *, arrows: bool = False) -> str:
     """Edges without arrowheads (big graphs) as bare paths in one group painted once.
 
     Each edge otherwise repeats its group, fill and stroke: about 50 bytes an edge. The group

@@ -49,8 +49,8 @@ class RunReport:
         """Wrap a bare RunStatus (no comparison, no history); pass a RunReport through."""
         return run if isinstance(run, RunReport) else cls(run)
 
-    # The analyses, each made once: the page, its JSON and the terminal summary all use them
-    # (a run's status does not change once it is reported).
+    # The analyses, each made once: the page, its tables and its JSON all use them (a run's
+    # status does not change once it is reported).
     @cached_property
     def critical(self) -> CriticalPath:
         return critical_path(self.status)

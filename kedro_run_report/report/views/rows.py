@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import MemoryUse, NodeMemory, lanes, memory_use
+from kedro_run_report.analysis import MemoryUse, NodeMemory, lanes
 from kedro_run_report.diagram.marks import row_drops
 from kedro_run_report.formatting import (
     format_bytes,
@@ -68,15 +68,15 @@ def _sort(value: float | None) -> str:
 
 
 def node_rows(
-    status: RunStatus, badges: dict[str, tuple[str, str]], memory: MemoryUse | None = None
+    status: RunStatus, badges: dict[str, tuple[str, str]], memory: MemoryUse
 ) -> list[Row]:
     """One row per planned node; ``badges`` mark regressions by node id; ``memory``: the
-    run's memory figures, when already made."""
+    run's memory figures."""
     origin = status.pipeline.start
     known = status.datasets
     # the lane's short label ("thread 2 (...)"), with host, pid and thread in the tooltip
     worker_of = {node_id: lane.label for lane in lanes(status) for node_id in lane.node_ids}
-    raised = (memory or memory_use(status)).nodes
+    raised = memory.nodes
     rows = []
     for node in status.nodes.values():
         compute = node.compute_duration if node.compute_start is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kedro_run_report.analysis import CriticalPath, MemoryUse, TimeBreakdown, memory_use
+from kedro_run_report.analysis import CriticalPath, MemoryUse, TimeBreakdown
 from kedro_run_report.analysis.time_breakdown import SHARE_KEYS
 from kedro_run_report.formatting import format_bytes, format_count, format_duration
 from kedro_run_report.model import NOT_RUN, RunStatus
@@ -211,11 +211,10 @@ def time_view(
     status: RunStatus,
     path: CriticalPath,
     breakdown: TimeBreakdown,
-    memory: MemoryUse | None = None,
+    memory: MemoryUse,
 ) -> TimeView:
     """The view of where the time went, or an empty one when nothing ran."""
     view = TimeView()
-    memory = memory if memory is not None else memory_use(status)
     view.hungriest = _hungriest(memory, status)
     view.memory_note = memory_note(memory)
     for node_id in path.node_ids:
